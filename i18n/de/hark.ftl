@@ -1,0 +1,88 @@
+# Hark: alle sichtbaren Texte, Deutsch.
+# Gleiche Nachrichten-IDs und $Variablen wie in i18n/en-US/hark.ftl.
+
+app-title = Hark
+loading = Hark wird gestartet…
+loading-quit = Beenden
+
+## Anmeldestatus, neben dem farbigen Punkt.
+
+state-connecting = Verbindung wird hergestellt…
+state-online = Online
+state-offline = Offline
+state-not-connected = Nicht verbunden
+state-retrying = Neuer Versuch in { $seconds } s: { $reason }
+state-retrying-now = Neuer Versuch läuft: { $reason }
+
+## Warum die Anmeldung wiederholt wird: ergänzt „Neuer Versuch in 8 s: …“.
+
+retry-reason-wrong-password = der Server hat das Passwort nicht angenommen
+retry-reason-unknown-user = der Server kennt diesen Benutzer nicht
+retry-reason-forbidden = der Server weist das Konto ab
+retry-reason-timeout = der Server antwortet nicht
+retry-reason-connection-refused = der Server hat die Verbindung abgelehnt
+retry-reason-name-not-found = der Servername wurde nicht gefunden
+retry-reason-server-lost = die Verbindung zum Server ist abgebrochen
+retry-reason-server-error = der Server hat einen Fehler gemeldet
+retry-reason-server-error-detail = der Server hat einen Fehler gemeldet ({ $detail })
+retry-reason-network = es gibt ein Problem mit dem Netzwerk
+retry-reason-no-password = es ist kein Passwort gespeichert
+retry-reason-bad-settings = die Kontoeinstellungen sind nicht verwendbar
+
+## Warum die Anmeldung gescheitert ist: ein ganzer Satz.
+
+failure-wrong-password = Der Server hat das Passwort für { $account } nicht angenommen. Bitte prüfen Sie das Passwort.
+failure-unknown-user = Der Server kennt den Benutzer { $account } nicht. Bitte prüfen Sie die Adresse.
+failure-forbidden = Der Server lässt { $account } nicht zu. Fragen Sie Ihre Administration, ob dieses Konto hier verwendet werden darf.
+failure-timeout = Der Server hat nicht geantwortet. Bitte prüfen Sie die Serveradresse und Ihre Netzwerkverbindung.
+failure-connection-refused = Der Server hat die Verbindung abgelehnt: Stimmt die Serveradresse?
+failure-name-not-found = Der Servername wurde nicht gefunden. Bitte prüfen Sie die Adresse und den Server.
+failure-server-lost = Die Verbindung zum Server ist abgebrochen.
+failure-server-error = Der Server hat einen Fehler gemeldet.
+failure-server-error-detail = Der Server hat einen Fehler gemeldet: { $detail }
+failure-network = Es gibt ein Problem mit dem Netzwerk. Bitte prüfen Sie Ihre Verbindung.
+failure-no-password = Für { $account } ist kein Passwort gespeichert. Geben Sie es unter „Konto bearbeiten“ ein.
+failure-bad-settings = Die Einstellungen von { $account } sind nicht verwendbar. Korrigieren Sie sie unter „Konto bearbeiten“.
+failure-detail = Details: { $detail }
+
+## Hauptfenster
+
+main-retry = Jetzt erneut versuchen
+main-edit = Konto bearbeiten
+main-add-account = Konto einrichten
+main-no-account = Es ist noch kein Konto eingerichtet.
+main-quit = Beenden
+main-quitting = Abmeldung läuft…
+main-dismiss = Schließen
+main-engine-stopped = Der Hintergrunddienst von Hark wurde beendet. Beenden Sie Hark und starten Sie es neu, um sich wieder zu verbinden.
+notice-error = Das hat nicht geklappt: { $message }
+
+## Kontoformular beim ersten Start
+
+form-title-new = Willkommen bei Hark
+form-intro-new = Geben Sie die SIP-Adresse und das Passwort ein, die Sie von Ihrem Anbieter oder Ihrer Administration erhalten haben.
+form-title-edit = Konto bearbeiten
+form-intro-edit = Ändern Sie die Einstellungen dieses Kontos. Hark verbindet sich nach dem Speichern neu.
+form-address-label = SIP-Adresse
+form-address-placeholder = alice@example.com
+form-password-label = Passwort
+form-password-placeholder = Ihr Passwort
+form-server-label = Server oder Proxy (optional)
+form-server-placeholder = sip.example.com:5060
+form-server-hint = Leer lassen, um den Server aus Ihrer Adresse zu verwenden.
+form-transport-label = Transportprotokoll
+transport-udp = UDP
+transport-tcp = TCP
+form-connect = Verbinden
+form-save = Speichern und verbinden
+form-cancel = Abbrechen
+
+## Was an einem Feld des Formulars falsch ist, unter dem Feld angezeigt.
+
+form-error-address-empty = Geben Sie Ihre SIP-Adresse ein, etwa alice@example.com
+form-error-address-format = Geben Sie eine Adresse wie alice@example.com ein
+form-error-address-no-user = Vor dem @ fehlt der Benutzername, etwa alice@example.com
+form-error-address-host = Der Teil nach dem @ ist kein gültiger Servername.
+form-error-port = Der Port muss eine Zahl von 1 bis 65535 sein.
+form-error-password-empty = Geben Sie Ihr Passwort ein.
+form-error-server-host = Geben Sie einen Servernamen oder eine IP-Adresse ein, etwa sip.example.com

@@ -1,0 +1,92 @@
+# Hark: every user-facing string, American English (the reference language).
+# Other languages must have the same message ids and use the same $variables
+# (a unit test in src/i18n.rs checks this).
+
+app-title = Hark
+loading = Starting Hark…
+loading-quit = Quit
+
+## Registration state, shown next to the coloured dot.
+
+state-connecting = Connecting…
+state-online = Online
+state-offline = Offline
+state-not-connected = Not connected
+# $seconds: whole seconds until the next attempt; $reason: one of the retry-reason-* clauses below.
+state-retrying = Retrying in { $seconds } s: { $reason }
+state-retrying-now = Trying again now: { $reason }
+
+## Why a registration is being retried: a clause that completes "Retrying in 8 s: …".
+
+retry-reason-wrong-password = the server did not accept the password
+retry-reason-unknown-user = the server does not know this user
+retry-reason-forbidden = the server turned the account away
+retry-reason-timeout = the server is not answering
+retry-reason-connection-refused = the server refused the connection
+retry-reason-name-not-found = the server name could not be found
+retry-reason-server-lost = the connection to the server was lost
+retry-reason-server-error = the server reported an error
+retry-reason-server-error-detail = the server reported an error ({ $detail })
+retry-reason-network = there is a problem with the network
+retry-reason-no-password = no password is saved
+retry-reason-bad-settings = the account settings cannot be used
+
+## Why a registration failed: a whole sentence. $account is the address without "sip:".
+
+failure-wrong-password = The server did not accept the password for { $account }. Check the password.
+failure-unknown-user = The server does not know the user { $account }. Check the address.
+failure-forbidden = The server does not let { $account } sign in. Ask your administrator whether this account may be used here.
+failure-timeout = The server did not answer. Check the server address and your network connection.
+failure-connection-refused = The server refused the connection: is the server address right?
+failure-name-not-found = The server name could not be found. Check the address and the server.
+failure-server-lost = The connection to the server was lost.
+failure-server-error = The server reported an error.
+failure-server-error-detail = The server reported an error: { $detail }
+failure-network = There is a problem with the network. Check your connection.
+failure-no-password = No password is saved for { $account }. Enter it under “Edit account”.
+failure-bad-settings = The settings of { $account } cannot be used. Correct them under “Edit account”.
+# Technical details under the sentence, for whoever helps the user.
+failure-detail = Details: { $detail }
+
+## Main window
+
+main-retry = Retry now
+main-edit = Edit account
+main-add-account = Set up an account
+main-no-account = No account is set up yet.
+main-quit = Quit
+main-quitting = Signing out…
+main-dismiss = Dismiss
+main-engine-stopped = Hark’s background service has stopped. Quit and start Hark again to reconnect.
+# $message comes from the engine and may be in English.
+notice-error = Hark could not do that: { $message }
+
+## First-run account form
+
+form-title-new = Welcome to Hark
+form-intro-new = Enter the SIP address and password you got from your provider or administrator.
+form-title-edit = Edit account
+form-intro-edit = Change the settings of this account. Hark connects again when you save.
+form-address-label = SIP address
+form-address-placeholder = alice@example.com
+form-password-label = Password
+form-password-placeholder = Your password
+form-server-label = Server or proxy (optional)
+form-server-placeholder = sip.example.com:5060
+form-server-hint = Leave this empty to use the server named in your address.
+form-transport-label = Transport
+transport-udp = UDP
+transport-tcp = TCP
+form-connect = Connect
+form-save = Save and connect
+form-cancel = Cancel
+
+## What is wrong with a field of the form, shown under it.
+
+form-error-address-empty = Enter your SIP address, like alice@example.com
+form-error-address-format = Enter an address like alice@example.com
+form-error-address-no-user = Put your user name before the @, like alice@example.com
+form-error-address-host = The part after the @ is not a valid server name.
+form-error-port = The port must be a number from 1 to 65535.
+form-error-password-empty = Enter your password.
+form-error-server-host = Enter a server name or IP address, like sip.example.com

@@ -1,0 +1,48 @@
+//! Hark's TOML configuration: the file format, loading with line-accurate
+//! errors and unknown-key warnings, and saving (mode 0600, since it may hold a
+//! password). Validation of account fields lives in [`account`].
+
+mod account;
+mod load;
+
+pub use account::{AccountConfig, AccountField, AccountProblem, Transport};
+pub use load::{load, save, ConfigError, Loaded};
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// SIP accounts; the first is the one the window shows first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub account: Vec<AccountConfig>,
+    pub ui: UiConfig,
+    pub storage: StorageConfig,
+    pub control: ControlConfig,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UiConfig {
+    /// Language tag such as `de` or `en-US`; the system locale when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageConfig {
+    /// SQLite database file; `$XDG_DATA_HOME/hark/hark.db` when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ControlConfig {
+    /// Control socket path; `$XDG_RUNTIME_DIR/hark/control.sock` when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub socket: Option<PathBuf>,
+}

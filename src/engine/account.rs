@@ -1,0 +1,272 @@
+//! The task that drives one account: it owns the account's SIP endpoint and
+//! registrar, feeds their results to the sans-IO [`RegistrationMachine`]
+//! and carries out what the machine asks (send REGISTER, keep-alive), while
+//! staying responsive to the engine's start/stop requests.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::api::{Event, FailureKind, RegistrationState};
+use super::registration::{Input, Outcome, Output, RegistrationMachine, RegistrationPolicy};
+use crate::config::AccountConfig;
+use crate::sip::{self, EndpointSettings, Registrar, SipEndpoint, Unreachable};
+
+/// How long quitting waits for the un-REGISTER before giving up.
+pub(crate) const UNREGISTER_GRACE: Duration = Duration::from_secs(4);
+
+/// Requests from the engine to an account task.
+#[derive(Debug)]
+pub(crate) enum AccountCtl {
+    Start,
+    /// Unregister; the sender is told when done (then the task ends).
+    Stop(oneshot::Sender<()>),
+}
+
+/// The engine's side of a running account task.
+pub(crate) struct AccountHandle {
+    pub ctl: mpsc::UnboundedSender<AccountCtl>,
+    pub last_state: RegistrationState,
+}
+
+type Pending = Pin<Box<dyn Future<Output = (Option<Registrar>, Input)> + Send>>;
+
+/// Spawns the task; it starts registering at once.
+pub(crate) fn spawn(
+    account: AccountConfig,
+    password: Option<String>,
+    events: broadcast::Sender<Event>,
+    states: mpsc::UnboundedSender<(String, RegistrationState)>,
+) -> AccountHandle {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let _ = tx.send(AccountCtl::Start);
+    tokio::spawn(run(account, password, events, states, rx));
+    AccountHandle {
+        ctl: tx,
+        last_state: RegistrationState::Unregistered,
+    }
+}
+
+fn policy_for(account: &AccountConfig) -> RegistrationPolicy {
+    let keepalive = match account.keepalive_secs {
+        Some(0) => None,
+        Some(s) => Some(Duration::from_secs(u64::from(s))),
+        None => Some(Duration::from_secs(30)),
+    };
+    RegistrationPolicy {
+        requested_expires: account.expires.max(1),
+        keepalive,
+        jitter_seed: account
+            .address
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            }),
+        ..RegistrationPolicy::default()
+    }
+}
+
+struct Driver {
+    account: AccountConfig,
+    password: Option<String>,
+    endpoint: Option<Arc<SipEndpoint>>,
+    registrar: Option<Registrar>,
+    flows: Option<mpsc::UnboundedReceiver<sip::endpoint::FlowEvent>>,
+    keepalive_wait: Duration,
+}
+
+impl Driver {
+    /// Sets the endpoint up on first use; a failure becomes an outcome.
+    async fn ensure_endpoint(&mut self) -> Result<(), Outcome> {
+        if self.endpoint.is_some() {
+            return Ok(());
+        }
+        let target = self
+            .account
+            .server
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| self.account.domain().to_string());
+        let server = sip::resolve::resolve(&target).await.map_err(|e| {
+            let kind = match e {
+                sip::ResolveError::NameNotFound(_) => FailureKind::NameNotFound,
+                sip::ResolveError::Invalid(_) => FailureKind::BadSettings,
+                sip::ResolveError::NoRoute(..) => FailureKind::Network,
+            };
+            Outcome::Unreachable {
+                kind,
+                detail: e.to_string(),
+            }
+        })?;
+        let (endpoint, incoming, flows) = SipEndpoint::start(EndpointSettings {
+            server,
+            transport: self.account.transport,
+            user_agent: format!("Hark/{}", env!("CARGO_PKG_VERSION")),
+        })
+        .await
+        .map_err(|e| Outcome::Unreachable {
+            kind: FailureKind::Network,
+            detail: e.to_string(),
+        })?;
+        tokio::spawn(sip::incoming::serve(incoming));
+        self.registrar = Some(Registrar::new(
+            &endpoint,
+            &self.account,
+            self.password.clone(),
+        ));
+        self.endpoint = Some(Arc::new(endpoint));
+        self.flows = Some(flows);
+        Ok(())
+    }
+
+    async fn send_register(&mut self, expires: u32) -> Pending {
+        if let Err(outcome) = self.ensure_endpoint().await {
+            return Box::pin(async move { (None, Input::Registered(outcome)) });
+        }
+        let mut registrar = self.registrar.take().expect("registrar exists with endpoint");
+        Box::pin(async move {
+            let outcome = registrar.register(expires).await;
+            (Some(registrar), Input::Registered(to_machine_outcome(outcome)))
+        })
+    }
+
+    fn send_keepalive(&mut self) -> Pending {
+        let Some(endpoint) = self.endpoint.clone() else {
+            return Box::pin(async { (None, Input::KeepaliveAnswered(false)) });
+        };
+        let account = self.account.clone();
+        let wait = self.keepalive_wait;
+        Box::pin(async move {
+            let ok = sip::register::keepalive(&endpoint, &account, wait).await;
+            (None, Input::KeepaliveAnswered(ok))
+        })
+    }
+}
+
+fn to_machine_outcome(o: sip::Outcome) -> Outcome {
+    match o {
+        sip::Outcome::Registered { expires } => Outcome::Registered { expires },
+        sip::Outcome::Rejected {
+            code,
+            reason,
+            auth_sent,
+            hint_secs,
+        } => Outcome::Rejected {
+            code,
+            reason,
+            auth_sent,
+            hint_secs,
+        },
+        sip::Outcome::Unreachable { why, detail } => Outcome::Unreachable {
+            kind: match why {
+                Unreachable::Timeout => FailureKind::Timeout,
+                Unreachable::Refused => FailureKind::ConnectionRefused,
+                Unreachable::NameNotFound => FailureKind::NameNotFound,
+                Unreachable::Network => FailureKind::Network,
+            },
+            detail,
+        },
+    }
+}
+
+async fn run(
+    account: AccountConfig,
+    password: Option<String>,
+    events: broadcast::Sender<Event>,
+    states: mpsc::UnboundedSender<(String, RegistrationState)>,
+    mut ctl: mpsc::UnboundedReceiver<AccountCtl>,
+) {
+    let address = account.address.clone();
+    let mut machine = RegistrationMachine::new(policy_for(&account));
+    let keepalive_wait = policy_for(&account)
+        .keepalive
+        .map(|k| k.min(Duration::from_secs(10)))
+        .unwrap_or(Duration::from_secs(10));
+    let mut driver = Driver {
+        account,
+        password,
+        endpoint: None,
+        registrar: None,
+        flows: None,
+        keepalive_wait,
+    };
+    let mut pending: Option<Pending> = None;
+    let mut stop_waiters: Vec<oneshot::Sender<()>> = Vec::new();
+    let mut stop_deadline: Option<Instant> = None;
+
+    loop {
+        let wake = machine.poll_timeout().map(Instant::from_std);
+        let deadline = match (wake, stop_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let outputs = tokio::select! {
+            msg = ctl.recv() => match msg {
+                Some(AccountCtl::Start) => machine.handle_input(Input::Start, std::time::Instant::now()),
+                Some(AccountCtl::Stop(done)) => {
+                    stop_waiters.push(done);
+                    stop_deadline.get_or_insert(Instant::now() + UNREGISTER_GRACE);
+                    machine.handle_input(Input::Stop, std::time::Instant::now())
+                }
+                None => {
+                    stop_deadline.get_or_insert(Instant::now() + UNREGISTER_GRACE);
+                    machine.handle_input(Input::Stop, std::time::Instant::now())
+                }
+            },
+            (registrar, input) = async { pending.as_mut().expect("guarded").await }, if pending.is_some() => {
+                pending = None;
+                if let Some(r) = registrar {
+                    driver.registrar = Some(r);
+                }
+                machine.handle_input(input, std::time::Instant::now())
+            }
+            Some(_) = async { driver.flows.as_mut().expect("guarded").recv().await }, if driver.flows.is_some() => {
+                tracing::info!(account = %address, "connection to the server closed");
+                machine.handle_input(Input::FlowLost, std::time::Instant::now())
+            }
+            _ = sleep_until(deadline) => {
+                if stop_deadline.is_some_and(|d| Instant::now() >= d) {
+                    tracing::warn!(account = %address, "server did not answer the un-REGISTER in time");
+                    vec![Output::State(RegistrationState::Unregistered), Output::Finished]
+                } else {
+                    machine.handle_timeout(std::time::Instant::now())
+                }
+            }
+        };
+        let mut finished = false;
+        for output in outputs {
+            match output {
+                Output::SendRegister { expires } => {
+                    pending = Some(driver.send_register(expires).await);
+                }
+                Output::SendKeepalive => pending = Some(driver.send_keepalive()),
+                Output::State(state) => {
+                    tracing::info!(account = %address, ?state, "registration state");
+                    let _ = states.send((address.clone(), state.clone()));
+                    let _ = events.send(Event::AccountState {
+                        account: address.clone(),
+                        state,
+                    });
+                }
+                Output::Finished => finished = true,
+            }
+        }
+        if finished {
+            break;
+        }
+    }
+    for w in stop_waiters {
+        let _ = w.send(());
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,221 @@
+//! The engine's public vocabulary: the commands it takes and the events it
+//! emits. Both are plain serde types so that the window, the headless JSON
+//! lines mode and the control socket all speak the same language
+//! (see `docs/control-protocol.md`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::AccountConfig;
+
+/// What someone (the window, a script, a test) asks the engine to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Answer with a `pong` event; used to check the engine is alive.
+    Ping,
+    /// Emit the current `account_state` of every account and the own status.
+    Snapshot,
+    /// Add an account, or replace the one with the same address, and register it.
+    SetAccount {
+        account: AccountConfig,
+        /// Also keep it in the config file (the first-run form does this).
+        #[serde(default)]
+        save: bool,
+    },
+    /// (Re-)register an account that is idle or failed.
+    Register { account: String },
+    /// Remove the registration of an account (REGISTER with Expires: 0).
+    Unregister { account: String },
+    /// Set the user's own status and note; kept across restarts.
+    SetStatus {
+        availability: Availability,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// Unregister every account and stop the engine.
+    Quit,
+}
+
+/// A command with an optional correlation id, as it arrives on a JSON line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Echoed in the `ok` or `error` event that answers this command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<serde_json::Value>,
+    #[serde(flatten)]
+    pub command: Command,
+}
+
+impl From<Command> for Envelope {
+    fn from(command: Command) -> Self {
+        Envelope { id: None, command }
+    }
+}
+
+/// The user's own availability, as chosen by hand (SPEC P4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    #[default]
+    Available,
+    Away,
+    Busy,
+    DoNotDisturb,
+    Invisible,
+}
+
+impl Availability {
+    pub const ALL: [Availability; 5] = [
+        Availability::Available,
+        Availability::Away,
+        Availability::Busy,
+        Availability::DoNotDisturb,
+        Availability::Invisible,
+    ];
+
+    /// The wire name, as used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Availability::Available => "available",
+            Availability::Away => "away",
+            Availability::Busy => "busy",
+            Availability::DoNotDisturb => "do_not_disturb",
+            Availability::Invisible => "invisible",
+        }
+    }
+
+    /// Parses the wire name, also accepting `dnd` and dashes for underscores.
+    pub fn parse(s: &str) -> Option<Availability> {
+        let s = s.trim().to_ascii_lowercase().replace('-', "_");
+        match s.as_str() {
+            "dnd" => Some(Availability::DoNotDisturb),
+            "offline" => Some(Availability::Invisible),
+            _ => Availability::ALL.into_iter().find(|a| a.as_str() == s),
+        }
+    }
+}
+
+/// Registration state of one account, as the user should see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RegistrationState {
+    /// Not registered and not trying (before start, or after unregistering).
+    Unregistered,
+    /// A REGISTER is under way.
+    Registering,
+    /// The registrar accepted us; `expires` is the granted lifetime in seconds.
+    Registered { expires: u32 },
+    /// Something went wrong; we try again by ourselves in `retry_in_ms`.
+    Retrying {
+        reason: FailureReason,
+        retry_in_ms: u64,
+    },
+    /// Something went wrong that only the user can fix (password, user name).
+    Failed { reason: FailureReason },
+}
+
+/// Why a registration did not work, in terms a person can act on.
+/// The UI turns `kind` into a translated sentence; `detail` carries the
+/// technical specifics (status line, OS error) for logs and tooltips.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureReason {
+    pub kind: FailureKind,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The server rejected our credentials (401/407 after we answered, 403).
+    WrongPassword,
+    /// The server does not know this user (404).
+    UnknownUser,
+    /// The server refused us for another reason (403 and the like).
+    Forbidden,
+    /// No answer from the server in time.
+    Timeout,
+    /// The server refused the connection (nothing listens there).
+    ConnectionRefused,
+    /// The server's name could not be resolved.
+    NameNotFound,
+    /// We were registered, then lost the server (connection closed, keep-alive unanswered).
+    ServerLost,
+    /// The server answered with an error (5xx, 4xx we don't handle).
+    ServerError,
+    /// A local network problem (no route, socket error).
+    Network,
+    /// No password is known for this account.
+    NoPassword,
+    /// The account settings are not usable (bad address, bad server).
+    BadSettings,
+}
+
+impl FailureKind {
+    /// True when retrying without the user changing something is pointless.
+    pub fn needs_user(self) -> bool {
+        matches!(
+            self,
+            FailureKind::WrongPassword
+                | FailureKind::UnknownUser
+                | FailureKind::Forbidden
+                | FailureKind::NoPassword
+                | FailureKind::BadSettings
+        )
+    }
+}
+
+/// Something that happened, for whoever listens (window, script, test).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The engine is up; lists the accounts it knows.
+    Started { accounts: Vec<String> },
+    /// A command was taken.
+    Ok {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<serde_json::Value>,
+    },
+    /// A command could not be taken; `message` says why. The engine keeps running.
+    Error {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<serde_json::Value>,
+        kind: ErrorKind,
+        message: String,
+    },
+    /// Answer to `ping`.
+    Pong {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<serde_json::Value>,
+    },
+    /// An account's registration state changed.
+    AccountState {
+        account: String,
+        #[serde(flatten)]
+        state: RegistrationState,
+    },
+    /// The user's own status changed.
+    OwnStatus {
+        availability: Availability,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// Something the user should know but that is not an error of a command
+    /// (config warnings, password kept in the config file...).
+    Warning { message: String },
+    /// The engine has stopped (after `quit`); nothing follows.
+    Stopped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The line was not valid JSON.
+    BadJson,
+    /// Valid JSON, but not a command we know (or missing/extra fields).
+    UnknownCommand,
+    /// A known command whose arguments don't make sense (bad URI, no such account).
+    BadArgument,
+    /// The engine could not carry the command out (disk, network).
+    Failed,
+}

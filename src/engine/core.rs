@@ -1,0 +1,324 @@
+//! The engine's main task: it holds the accounts, the store and the own
+//! status, turns each [`Command`] into work and answers every command with
+//! `ok` or `error` (echoing its id), so callers always know where they stand.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::account::{self, AccountCtl, AccountHandle};
+use super::api::{Availability, Command, Envelope, ErrorKind, Event, RegistrationState};
+use super::{EngineHandle, EVENT_BUFFER};
+use crate::config::{AccountConfig, Config};
+use crate::secrets::{self, PasswordSource};
+use crate::store::Store;
+
+/// What the engine starts from.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    pub config: Config,
+    /// Where `set_account` with `save` writes the config (None: never saved).
+    pub config_path: Option<PathBuf>,
+    /// The SQLite database (None: in memory, nothing kept).
+    pub database: Option<PathBuf>,
+    /// Problems found while loading the config, told to listeners at start.
+    pub warnings: Vec<String>,
+    /// Look passwords up in / store them to the OS keyring.
+    pub use_keyring: bool,
+}
+
+/// Starts the engine on the current tokio runtime.
+pub fn start(options: EngineOptions) -> (EngineHandle, JoinHandle<()>) {
+    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (events, _) = broadcast::channel(EVENT_BUFFER);
+    let handle = EngineHandle {
+        commands: cmd_tx,
+        events: events.clone(),
+    };
+    let join = tokio::spawn(async move {
+        let mut engine = Engine::new(options, events).await;
+        engine.run(cmd_rx).await;
+    });
+    (handle, join)
+}
+
+struct Engine {
+    options: EngineOptions,
+    events: broadcast::Sender<Event>,
+    store: Option<Arc<Mutex<Store>>>,
+    accounts: BTreeMap<String, AccountHandle>,
+    configs: BTreeMap<String, AccountConfig>,
+    status: (Availability, Option<String>),
+    state_tx: mpsc::UnboundedSender<(String, RegistrationState)>,
+    state_rx: mpsc::UnboundedReceiver<(String, RegistrationState)>,
+}
+
+impl Engine {
+    async fn new(options: EngineOptions, events: broadcast::Sender<Event>) -> Engine {
+        let (state_tx, state_rx) = mpsc::unbounded_channel();
+        let mut engine = Engine {
+            options,
+            events,
+            store: None,
+            accounts: BTreeMap::new(),
+            configs: BTreeMap::new(),
+            status: (Availability::Available, None),
+            state_tx,
+            state_rx,
+        };
+        engine.open_store().await;
+        engine
+    }
+
+    fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    fn warn(&self, message: String) {
+        tracing::warn!("{message}");
+        self.emit(Event::Warning { message });
+    }
+
+    async fn open_store(&mut self) {
+        let path = self.options.database.clone();
+        let opened = tokio::task::spawn_blocking(move || match &path {
+            Some(p) => Store::open(p),
+            None => Store::in_memory(),
+        })
+        .await
+        .expect("store open task");
+        match opened {
+            Ok(store) => {
+                if let Ok(Some(status)) = store.own_status() {
+                    self.status = status;
+                }
+                self.store = Some(Arc::new(Mutex::new(store)));
+            }
+            Err(e) => {
+                self.warn(format!("{e}; history and settings will not be kept this time"));
+            }
+        }
+    }
+
+    async fn run(&mut self, mut commands: mpsc::UnboundedReceiver<Envelope>) {
+        for w in std::mem::take(&mut self.options.warnings) {
+            self.warn(w);
+        }
+        let configured: Vec<AccountConfig> = self.options.config.account.clone();
+        for account in configured {
+            self.start_account(account).await;
+        }
+        self.emit(Event::Started {
+            accounts: self.configs.keys().cloned().collect(),
+        });
+        loop {
+            tokio::select! {
+                envelope = commands.recv() => {
+                    let Some(Envelope { id, command }) = envelope else {
+                        self.quit().await;
+                        return;
+                    };
+                    if command == Command::Quit {
+                        self.emit(Event::Ok { id });
+                        self.quit().await;
+                        return;
+                    }
+                    self.handle(id, command).await;
+                }
+                Some((account, state)) = self.state_rx.recv() => {
+                    if let Some(a) = self.accounts.get_mut(&account) {
+                        a.last_state = state;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn handle(&mut self, id: Option<serde_json::Value>, command: Command) {
+        let result: Result<(), (ErrorKind, String)> = match command {
+            Command::Ping => {
+                self.emit(Event::Pong { id });
+                return;
+            }
+            Command::Snapshot => {
+                for (address, a) in &self.accounts {
+                    self.emit(Event::AccountState {
+                        account: address.clone(),
+                        state: a.last_state.clone(),
+                    });
+                }
+                self.emit(Event::OwnStatus {
+                    availability: self.status.0,
+                    note: self.status.1.clone(),
+                });
+                Ok(())
+            }
+            Command::SetAccount { account, save } => self.set_account(account, save).await,
+            Command::Register { account } => match self.configs.get(&account).cloned() {
+                None => Err(no_such_account(&account)),
+                Some(cfg) => {
+                    match self.accounts.get(&account) {
+                        Some(a) if !a.ctl.is_closed() => {
+                            let _ = a.ctl.send(AccountCtl::Start);
+                        }
+                        _ => self.start_account(cfg).await,
+                    }
+                    Ok(())
+                }
+            },
+            Command::Unregister { account } => match self.accounts.remove(&account) {
+                None if self.configs.contains_key(&account) => Ok(()),
+                None => Err(no_such_account(&account)),
+                Some(a) => {
+                    stop_account(a).await;
+                    Ok(())
+                }
+            },
+            Command::SetStatus { availability, note } => {
+                let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+                self.status = (availability, note.clone());
+                if let Some(store) = self.store.clone() {
+                    let n = note.clone();
+                    let saved = tokio::task::spawn_blocking(move || {
+                        store
+                            .lock()
+                            .expect("store lock")
+                            .set_own_status(availability, n.as_deref())
+                    })
+                    .await
+                    .expect("store task");
+                    if let Err(e) = saved {
+                        self.warn(format!("your status could not be saved: {e}"));
+                    }
+                }
+                self.emit(Event::OwnStatus { availability, note });
+                Ok(())
+            }
+            Command::Quit => unreachable!("handled by run"),
+        };
+        match result {
+            Ok(()) => self.emit(Event::Ok { id }),
+            Err((kind, message)) => self.emit(Event::Error { id, kind, message }),
+        }
+    }
+
+    async fn set_account(
+        &mut self,
+        mut account: AccountConfig,
+        save: bool,
+    ) -> Result<(), (ErrorKind, String)> {
+        let problems = account.validate();
+        if let Some((field, problem)) = problems.first() {
+            return Err((
+                ErrorKind::BadArgument,
+                format!("account {field:?} {}", problem.describe()).to_lowercase(),
+            ));
+        }
+        account.address = AccountConfig::normalize_address(&account.address)
+            .expect("validated above");
+        account.server = account
+            .server
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        if let Some(old) = self.accounts.remove(&account.address) {
+            stop_account(old).await;
+        }
+        if save {
+            self.save_account(&account).await?;
+        }
+        self.start_account(account).await;
+        Ok(())
+    }
+
+    /// Writes the account to the config file; the password goes to the
+    /// keyring when one is there, else stays in the (0600) file.
+    async fn save_account(&mut self, account: &AccountConfig) -> Result<(), (ErrorKind, String)> {
+        let Some(path) = self.options.config_path.clone() else {
+            return Ok(());
+        };
+        let mut to_save = account.clone();
+        if self.options.use_keyring {
+            if let Some(password) = account.password.clone() {
+                let address = account.address.clone();
+                let stored =
+                    tokio::task::spawn_blocking(move || secrets::store(&address, &password))
+                        .await
+                        .expect("keyring task");
+                match stored {
+                    Ok(()) => to_save.password = None,
+                    Err(e) => self.warn(format!(
+                        "no keyring available ({e}); the password is kept in {} (readable only by you)",
+                        path.display()
+                    )),
+                }
+            }
+        }
+        let config = &mut self.options.config;
+        config.account.retain(|a| a.address != to_save.address);
+        config.account.insert(0, to_save);
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || crate::config::save(&path, &config))
+            .await
+            .expect("config save task")
+            .map_err(|e| (ErrorKind::Failed, format!("cannot save the config: {e}")))
+    }
+
+    async fn start_account(&mut self, account: AccountConfig) {
+        let address = account.address.clone();
+        let from_config = account.password.clone();
+        let use_keyring = self.options.use_keyring;
+        let lookup_address = address.clone();
+        let (password, source) = tokio::task::spawn_blocking(move || {
+            if use_keyring {
+                secrets::lookup(&lookup_address, from_config.as_deref())
+            } else {
+                let src = if from_config.is_some() {
+                    PasswordSource::ConfigFile
+                } else {
+                    PasswordSource::None
+                };
+                (from_config, src)
+            }
+        })
+        .await
+        .expect("keyring task");
+        if source == PasswordSource::ConfigFile && self.options.config_path.is_some() {
+            tracing::info!(account = %address, "password read from the config file");
+        }
+        let handle = account::spawn(
+            account.clone(),
+            password,
+            self.events.clone(),
+            self.state_tx.clone(),
+        );
+        self.configs.insert(address.clone(), account);
+        self.accounts.insert(address, handle);
+    }
+
+    async fn quit(&mut self) {
+        let stops = std::mem::take(&mut self.accounts)
+            .into_values()
+            .map(stop_account);
+        futures::future::join_all(stops).await;
+        self.emit(Event::Stopped);
+    }
+}
+
+fn no_such_account(address: &str) -> (ErrorKind, String) {
+    (
+        ErrorKind::BadArgument,
+        format!("there is no account {address}"),
+    )
+}
+
+/// Asks an account task to unregister and waits until it has (bounded).
+async fn stop_account(handle: AccountHandle) {
+    let (tx, rx) = oneshot::channel();
+    if handle.ctl.send(AccountCtl::Stop(tx)).is_ok() {
+        let grace = account::UNREGISTER_GRACE + std::time::Duration::from_secs(1);
+        let _ = tokio::time::timeout(grace, rx).await;
+    }
+}

@@ -1,0 +1,14 @@
+//! The SIP layer: a thin layer over rsipstack (transport, transactions and
+//! rsip's message types) that knows nothing of the engine or the UI.
+//! It resolves the server, sets up one endpoint per account, sends
+//! REGISTER and keep-alives and reduces every result to a small typed
+//! outcome the engine's state machines can reason about.
+
+pub mod endpoint;
+pub mod incoming;
+pub mod register;
+pub mod resolve;
+
+pub use endpoint::{SipEndpoint, EndpointSettings};
+pub use register::{Outcome, Registrar, Unreachable};
+pub use resolve::ResolveError;

@@ -1,0 +1,256 @@
+//! REGISTER and keep-alive exchanges with the registrar, reduced to a typed
+//! [`Outcome`]. Digest authentication (MD5, SHA-256; 401 and 407), rport
+//! and the Contact rewrite from `received`/`rport` come from rsipstack's
+//! registration client; this module chooses what to send and classifies
+//! what came back.
+
+use std::time::Duration;
+
+use rsipstack::dialog::authenticate::Credential;
+use rsipstack::dialog::registration::Registration;
+use rsipstack::sip::{Header, Method, Param, Response, StatusCode, Uri};
+use rsipstack::transaction::key::{TransactionKey, TransactionRole};
+use rsipstack::transaction::transaction::Transaction;
+use rsipstack::transaction::{make_tag, make_via_branch};
+
+use super::endpoint::{sip_transport, SipEndpoint};
+use crate::config::{AccountConfig, Transport};
+
+/// Why no response came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreachable {
+    Timeout,
+    Refused,
+    NameNotFound,
+    Network,
+}
+
+/// What one REGISTER came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// 2xx; the lifetime the registrar granted our binding.
+    Registered { expires: u32 },
+    /// A final error response. `auth_sent`: our credentials were offered.
+    Rejected {
+        code: u16,
+        reason: String,
+        auth_sent: bool,
+        /// Min-Expires of a 423 or Retry-After of a 503, in seconds.
+        hint_secs: Option<u32>,
+    },
+    /// No response.
+    Unreachable { why: Unreachable, detail: String },
+}
+
+/// Registers one address of record through one endpoint.
+pub struct Registrar {
+    registration: Registration,
+    request_uri: Uri,
+    has_credential: bool,
+    /// Where REGISTERs go, and whether over a stream transport.
+    server: rsipstack::transport::SipAddr,
+    stream: bool,
+}
+
+impl Registrar {
+    pub fn new(endpoint: &SipEndpoint, account: &AccountConfig, password: Option<String>) -> Self {
+        let credential = password.map(|password| Credential {
+            username: account.user().to_string(),
+            password,
+            realm: None,
+            auth_username: account.auth_user.clone(),
+        });
+        let has_credential = credential.is_some();
+        let mut registration = Registration::new(endpoint.inner.clone(), credential);
+        registration.outbound_proxy = Some(endpoint.server);
+        let mut contact_uri = Uri {
+            scheme: Some(rsipstack::sip::Scheme::Sip),
+            auth: Some(rsipstack::sip::Auth {
+                user: account.user().to_string(),
+                password: None,
+            }),
+            host_with_port: endpoint.local_udp.into(),
+            params: vec![],
+            headers: vec![],
+        };
+        let mut request_uri = Uri::try_from(format!("sip:{}", account.domain()).as_str())
+            .unwrap_or_else(|_| Uri::try_from("sip:invalid").expect("literal URI"));
+        if account.transport != Transport::Udp {
+            let t = Param::Transport(sip_transport(account.transport));
+            contact_uri.params.push(t.clone());
+            request_uri.params.push(t);
+        }
+        registration.contact = Some(rsipstack::sip::typed::Contact {
+            display_name: account.display_name.clone(),
+            uri: contact_uri,
+            params: vec![],
+        });
+        Registrar {
+            registration,
+            request_uri,
+            has_credential,
+            server: endpoint.server_addr(),
+            stream: account.transport != Transport::Udp,
+        }
+    }
+
+    /// Sends a REGISTER asking for `expires` seconds (0 removes our binding)
+    /// and waits for its final outcome (timer F bounds the wait).
+    pub async fn register(&mut self, expires: u32) -> Outcome {
+        // rsipstack retries a failed TCP dial on its timers until timer F;
+        // dial first so a refused connection is reported at once.
+        if self.stream {
+            let inner = &self.registration.endpoint;
+            if let Err(e) = inner.transport_layer.lookup(&self.server, None).await {
+                return Outcome::Unreachable {
+                    why: unreachable_kind(&e),
+                    detail: e.to_string(),
+                };
+            }
+        }
+        match self
+            .registration
+            .register(self.request_uri.clone(), Some(expires))
+            .await
+        {
+            Ok(resp) => self.classify(&resp, expires),
+            Err(e) => Outcome::Unreachable {
+                why: unreachable_kind(&e),
+                detail: e.to_string(),
+            },
+        }
+    }
+
+    fn classify(&self, resp: &Response, expires: u32) -> Outcome {
+        let code = u16::from(resp.status_code.clone());
+        if (200..300).contains(&code) {
+            let granted = if expires == 0 {
+                0
+            } else {
+                self.registration.expires()
+            };
+            return Outcome::Registered { expires: granted };
+        }
+        if resp.status_code == StatusCode::RequestTimeout && is_local_timeout(resp) {
+            return Outcome::Unreachable {
+                why: Unreachable::Timeout,
+                detail: "no answer from the server".into(),
+            };
+        }
+        let hint_secs = match code {
+            423 => header_value(resp, "Min-Expires"),
+            503 => header_value(resp, "Retry-After"),
+            _ => None,
+        }
+        .and_then(|v| v.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok());
+        Outcome::Rejected {
+            code,
+            reason: reason_phrase(resp),
+            auth_sent: self.has_credential,
+            hint_secs,
+        }
+    }
+}
+
+/// The reason phrase as the server sent it (Kamailio's "User Not Found"),
+/// else the standard one for the code.
+fn reason_phrase(resp: &Response) -> String {
+    let text = resp.status_code.text();
+    if text.is_empty() {
+        resp.status_code.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// A 408 made by our own transaction layer has no To tag from a server.
+fn is_local_timeout(resp: &Response) -> bool {
+    !resp.headers.iter().any(|h| match h {
+        Header::To(to) => to.value().contains("tag="),
+        _ => false,
+    })
+}
+
+fn header_value(resp: &Response, name: &str) -> Option<String> {
+    resp.headers.iter().find_map(|h| {
+        let s = h.to_string();
+        let (n, v) = s.split_once(':')?;
+        n.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_string())
+    })
+}
+
+fn unreachable_kind(e: &rsipstack::Error) -> Unreachable {
+    use std::io::ErrorKind;
+    match e {
+        rsipstack::Error::DnsResolutionError(_) => Unreachable::NameNotFound,
+        rsipstack::Error::IoError(io) => match io.kind() {
+            ErrorKind::ConnectionRefused => Unreachable::Refused,
+            ErrorKind::TimedOut => Unreachable::Timeout,
+            _ => Unreachable::Network,
+        },
+        other => {
+            let s = other.to_string().to_ascii_lowercase();
+            if s.contains("refused") {
+                Unreachable::Refused
+            } else if s.contains("timed out") || s.contains("timeout") || s.contains("terminated") {
+                Unreachable::Timeout
+            } else {
+                Unreachable::Network
+            }
+        }
+    }
+}
+
+/// Sends an OPTIONS to the server and reports whether any response came
+/// within `wait`. Any final response (even 404 or 405) proves it is alive.
+pub async fn keepalive(endpoint: &SipEndpoint, account: &AccountConfig, wait: Duration) -> bool {
+    let inner = &endpoint.inner;
+    let target = endpoint.server_addr();
+    let via_addr = match inner.transport_layer.lookup(&target, None).await {
+        Ok((conn, _)) => Some(conn.get_addr().clone()),
+        Err(_) => return false,
+    };
+    let Ok(via) = inner.get_via(via_addr, Some(make_via_branch())) else {
+        return false;
+    };
+    let Ok(me) = Uri::try_from(account.address.as_str()) else {
+        return false;
+    };
+    let mut server = Uri::try_from(format!("sip:{}", account.domain()).as_str())
+        .unwrap_or_else(|_| me.clone());
+    server.auth = None;
+    let from = rsipstack::sip::typed::From {
+        display_name: None,
+        uri: me,
+        params: vec![],
+    }
+    .with_tag(make_tag());
+    let to = rsipstack::sip::typed::To {
+        display_name: None,
+        uri: server.clone(),
+        params: vec![],
+    };
+    let request = inner.make_request(Method::Options, server, via, from, to, 1, None);
+    let Ok(key) = TransactionKey::from_request(&request, TransactionRole::Client) else {
+        return false;
+    };
+    let mut tx = Transaction::new_client(key, request, inner.clone(), None);
+    tx.destination = Some(target);
+    if tx.send().await.is_err() {
+        return false;
+    }
+    let answered = async {
+        while let Some(msg) = tx.receive().await {
+            if let rsipstack::sip::SipMessage::Response(r) = msg {
+                let code = u16::from(r.status_code.clone());
+                if code >= 200 {
+                    return !(code == 408 && is_local_timeout(&r));
+                }
+            }
+        }
+        false
+    };
+    tokio::time::timeout(wait, answered).await.unwrap_or(false)
+}

@@ -1,0 +1,357 @@
+//! The iced daemon: owns the windows (today the main window; chat and call
+//! windows join later as more [`WindowKind`]s), the top-level [`Message`],
+//! which screen the main window shows, the traffic with the engine (events in
+//! through a subscription, commands out with [`EngineHandle::send`]) and
+//! quitting: Quit or closing the main window sends `Command::Quit` and exits
+//! on `Event::Stopped`, after [`QUIT_TIMEOUT`], or at once when the engine is
+//! already gone.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use iced::widget::{button, center, column, text};
+use iced::{window, Element, Size, Subscription, Task};
+
+use crate::config::AccountConfig;
+use crate::engine::{Command, EngineHandle, Envelope, Event};
+use crate::i18n::I18n;
+
+use super::engine_events;
+use super::screen::{account_form, main_window, AccountForm, MainWindow};
+use super::theme;
+
+/// How long to wait for the engine to unregister before exiting anyway.
+pub const QUIT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The correlation id of the `Snapshot` the window asks for when it starts.
+pub const SNAPSHOT_ID: &str = "ui-snapshot";
+
+/// Runs the window until the user quits. Call it from the main thread, not
+/// from inside a tokio runtime; `engine` may be a running engine or
+/// [`EngineHandle::channel`] for previews and tests.
+pub fn run(engine: EngineHandle, i18n: I18n) -> iced::Result {
+    iced::daemon(
+        move || App::new(engine.clone(), i18n.clone()),
+        App::update,
+        App::view,
+    )
+    .title(App::title)
+    .subscription(App::subscription)
+    .run()
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The event subscription is listening; time to ask for a snapshot.
+    EngineConnected,
+    /// Something the engine reported.
+    Engine(Event),
+    /// The window missed events; ask for a fresh snapshot.
+    EngineLagged,
+    /// The engine's broadcast is gone.
+    EngineClosed,
+    Form(account_form::Message),
+    Main(main_window::Message),
+    /// Tab / Shift+Tab.
+    FocusNext,
+    FocusPrevious,
+    /// Once a second while a retry countdown is shown.
+    Tick,
+    WindowOpened(window::Id),
+    CloseRequested(window::Id),
+    WindowClosed(window::Id),
+    QuitTimeout,
+}
+
+/// What a window is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowKind {
+    Main,
+}
+
+/// What the main window shows.
+#[derive(Debug, Clone)]
+pub enum Screen {
+    /// Until the engine said which accounts it has.
+    Loading,
+    AccountForm(Box<AccountForm>),
+    Main,
+}
+
+pub struct App {
+    engine: EngineHandle,
+    i18n: I18n,
+    windows: BTreeMap<window::Id, WindowKind>,
+    main_window: window::Id,
+    screen: Screen,
+    main: MainWindow,
+    quitting: bool,
+}
+
+impl App {
+    /// The state at start and the task that opens the main window.
+    pub fn new(engine: EngineHandle, i18n: I18n) -> (App, Task<Message>) {
+        let (id, open) = window::open(window::Settings {
+            size: Size::new(480.0, 640.0),
+            min_size: Some(Size::new(360.0, 420.0)),
+            exit_on_close_request: false,
+            ..window::Settings::default()
+        });
+        let app = App {
+            engine,
+            i18n,
+            windows: BTreeMap::from([(id, WindowKind::Main)]),
+            main_window: id,
+            screen: Screen::Loading,
+            main: MainWindow::new(),
+            quitting: false,
+        };
+        (app, open.map(Message::WindowOpened))
+    }
+
+    /// The id of the main window.
+    pub fn main_window(&self) -> window::Id {
+        self.main_window
+    }
+
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    pub fn main(&self) -> &MainWindow {
+        &self.main
+    }
+
+    pub fn is_quitting(&self) -> bool {
+        self.quitting
+    }
+
+    pub fn title(&self, _window: window::Id) -> String {
+        self.i18n.tr("app-title")
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::EngineConnected => {
+                let snapshot = Envelope {
+                    id: Some(SNAPSHOT_ID.into()),
+                    command: Command::Snapshot,
+                };
+                if !self.engine.send(snapshot) {
+                    return self.engine_gone();
+                }
+                Task::none()
+            }
+            Message::EngineLagged => {
+                self.send(Command::Snapshot);
+                Task::none()
+            }
+            Message::EngineClosed => self.engine_gone(),
+            Message::Engine(event) => self.engine_event(event),
+            Message::Form(message) => self.form_message(message),
+            Message::Main(message) => self.main_message(message),
+            Message::FocusNext => iced::widget::operation::focus_next(),
+            Message::FocusPrevious => iced::widget::operation::focus_previous(),
+            Message::Tick => {
+                self.main.tick(Instant::now());
+                Task::none()
+            }
+            Message::WindowOpened(id) => match (self.windows.get(&id), &self.screen) {
+                (Some(WindowKind::Main), Screen::AccountForm(_)) => AccountForm::focus(),
+                _ => Task::none(),
+            },
+            Message::CloseRequested(id) if id == self.main_window => self.quit(),
+            Message::CloseRequested(id) => window::close(id),
+            Message::WindowClosed(id) => {
+                self.windows.remove(&id);
+                if id == self.main_window {
+                    self.quit()
+                } else {
+                    Task::none()
+                }
+            }
+            Message::QuitTimeout => {
+                tracing::warn!("the engine did not stop in time; exiting anyway");
+                iced::exit()
+            }
+        }
+    }
+
+    fn engine_event(&mut self, event: Event) -> Task<Message> {
+        match &event {
+            Event::Stopped if self.quitting => return iced::exit(),
+            Event::Stopped => return self.engine_gone(),
+            Event::Started { accounts } if matches!(self.screen, Screen::Loading) => {
+                self.main.apply(&event);
+                return if accounts.is_empty() {
+                    self.show_form(AccountForm::new())
+                } else {
+                    self.screen = Screen::Main;
+                    Task::none()
+                };
+            }
+            Event::AccountState { .. } if matches!(self.screen, Screen::Loading) => {
+                self.screen = Screen::Main;
+            }
+            // The snapshot is complete; no account at all means first run.
+            Event::Ok { .. } | Event::Error { .. } if matches!(self.screen, Screen::Loading) => {
+                return if self.main.accounts().is_empty() {
+                    self.show_form(AccountForm::new())
+                } else {
+                    self.screen = Screen::Main;
+                    Task::none()
+                };
+            }
+            _ => {}
+        }
+        self.main.apply(&event);
+        Task::none()
+    }
+
+    fn form_message(&mut self, message: account_form::Message) -> Task<Message> {
+        let Screen::AccountForm(form) = &mut self.screen else {
+            return Task::none();
+        };
+        match form.update(message) {
+            Some(account_form::Event::Submitted(account)) => {
+                self.main.account_submitted(account.clone());
+                self.screen = Screen::Main;
+                self.send(Command::SetAccount {
+                    account,
+                    save: true,
+                });
+            }
+            Some(account_form::Event::Cancelled) => self.screen = Screen::Main,
+            None => {}
+        }
+        Task::none()
+    }
+
+    fn main_message(&mut self, message: main_window::Message) -> Task<Message> {
+        match self.main.update(message) {
+            Some(main_window::Event::Retry(account)) => {
+                self.send(Command::Register { account });
+                Task::none()
+            }
+            Some(main_window::Event::Edit(address)) => {
+                let form = match self.main.account(&address).and_then(|a| a.config.as_ref()) {
+                    Some(config) => AccountForm::edit(config),
+                    None => AccountForm::edit(&AccountConfig::new(address)),
+                };
+                self.show_form(form)
+            }
+            Some(main_window::Event::AddAccount) => self.show_form(AccountForm::new()),
+            Some(main_window::Event::Quit) => self.quit(),
+            None => Task::none(),
+        }
+    }
+
+    fn show_form(&mut self, form: AccountForm) -> Task<Message> {
+        self.screen = Screen::AccountForm(Box::new(form));
+        AccountForm::focus()
+    }
+
+    /// Sends a command; notices when the engine is gone.
+    fn send(&mut self, command: Command) {
+        if !self.engine.send(command) {
+            tracing::warn!("the engine is not running; command dropped");
+            self.main.set_engine_stopped();
+        }
+    }
+
+    /// The engine stopped without being asked to, or cannot be reached.
+    fn engine_gone(&mut self) -> Task<Message> {
+        if self.quitting {
+            return iced::exit();
+        }
+        self.main.set_engine_stopped();
+        if !matches!(self.screen, Screen::AccountForm(_)) {
+            self.screen = Screen::Main;
+        }
+        Task::none()
+    }
+
+    /// Asks the engine to unregister and stop; exits when it has, after
+    /// [`QUIT_TIMEOUT`], or at once when there is no engine to wait for.
+    fn quit(&mut self) -> Task<Message> {
+        if self.quitting {
+            return Task::none();
+        }
+        self.quitting = true;
+        self.main.set_quitting();
+        if !self.engine.is_running() || !self.engine.send(Command::Quit) {
+            return iced::exit();
+        }
+        // The timer is created when the task runs, inside iced's runtime.
+        Task::perform(
+            async { tokio::time::sleep(QUIT_TIMEOUT).await },
+            |()| Message::QuitTimeout,
+        )
+    }
+
+    pub fn view(&self, window: window::Id) -> Element<'_, Message> {
+        match self.windows.get(&window) {
+            Some(WindowKind::Main) => match &self.screen {
+                Screen::Loading => self.loading_view(),
+                Screen::AccountForm(form) => form.view(&self.i18n).map(Message::Form),
+                Screen::Main => self.main.view(&self.i18n).map(Message::Main),
+            },
+            None => iced::widget::space().into(),
+        }
+    }
+
+    fn loading_view(&self) -> Element<'_, Message> {
+        let quit = button(text(self.i18n.tr("loading-quit")).size(theme::BODY_SIZE))
+            .padding([8, 16])
+            .style(button::secondary)
+            .on_press_maybe((!self.quitting).then_some(Message::Main(main_window::Message::Quit)));
+        center(
+            column![
+                text(self.i18n.tr("loading"))
+                    .size(theme::BODY_SIZE)
+                    .style(theme::muted),
+                quit,
+            ]
+            .spacing(theme::GAP)
+            .align_x(iced::Alignment::Center),
+        )
+        .into()
+    }
+
+    pub fn subscription(&self) -> Subscription<Message> {
+        let mut subscriptions = vec![
+            engine_events::subscription(&self.engine),
+            window::close_requests().map(Message::CloseRequested),
+            window::close_events().map(Message::WindowClosed),
+            iced::event::listen_with(focus_keys),
+        ];
+        if self.main.has_countdown() {
+            subscriptions.push(iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick));
+        }
+        Subscription::batch(subscriptions)
+    }
+}
+
+/// Tab and Shift+Tab move the keyboard focus between fields.
+fn focus_keys(
+    event: iced::Event,
+    status: iced::event::Status,
+    _window: window::Id,
+) -> Option<Message> {
+    use iced::keyboard::{key::Named, Event as Key, Key as K};
+    match (event, status) {
+        (
+            iced::Event::Keyboard(Key::KeyPressed {
+                key: K::Named(Named::Tab),
+                modifiers,
+                ..
+            }),
+            iced::event::Status::Ignored,
+        ) => Some(if modifiers.shift() {
+            Message::FocusPrevious
+        } else {
+            Message::FocusNext
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,26 @@
+//! The desktop user interface (iced). It knows the engine only through
+//! [`crate::engine::Command`]s sent on an [`EngineHandle`](crate::engine::EngineHandle) and the
+//! [`crate::engine::Event`]s it broadcasts; it never touches sockets, files or
+//! the config, and never blocks.
+//!
+//! Start it with [`run`] from the main thread, outside any tokio runtime
+//! context (iced runs its own tokio executor for the UI's tasks):
+//!
+//! ```no_run
+//! # fn main() -> iced::Result {
+//! let (engine, _commands, _events) = hark::engine::EngineHandle::channel();
+//! hark::ui::run(engine, hark::i18n::I18n::new(None))
+//! # }
+//! ```
+//!
+//! Layout: [`app`] is the iced daemon (windows, top-level [`Message`],
+//! quitting); [`screen`] holds what a window shows; [`status`] turns
+//! registration states into words; [`theme`] holds sizes and colours.
+
+pub mod app;
+mod engine_events;
+pub mod screen;
+pub mod status;
+pub mod theme;
+
+pub use app::{run, App, Message, Screen};

@@ -1,0 +1,328 @@
+//! The main window's content: every account with a coloured dot and its
+//! registration state in plain words, the reason when something is wrong,
+//! "Retry now" / "Edit account" buttons, notices from the engine, and Quit.
+//! Keeps the UI's copy of the engine's account states, updated from engine
+//! [`EngineEvent`]s; asks the app (through [`Event`]) to send commands.
+
+use std::time::{Duration, Instant};
+
+use iced::widget::{button, column, container, row, scrollable, space, text};
+use iced::{Alignment, Element, Fill};
+
+use crate::config::AccountConfig;
+use crate::engine::{Event as EngineEvent, RegistrationState};
+use crate::i18n::I18n;
+use crate::ui::status::{self, display_address};
+use crate::ui::theme;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    Retry(String),
+    Edit(String),
+    AddAccount,
+    Dismiss(usize),
+    Quit,
+}
+
+/// What the main window asks the app to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Register this account again now.
+    Retry(String),
+    /// Open the account form for this account.
+    Edit(String),
+    /// Open the account form for a new account.
+    AddAccount,
+    /// Quit Hark.
+    Quit,
+}
+
+/// The UI's view of one account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    /// The address of record as the engine names it (`sip:alice@example.com`).
+    pub address: String,
+    pub state: RegistrationState,
+    /// When the engine will try again by itself (for the countdown).
+    pub retry_at: Option<Instant>,
+    /// The settings, when this session entered them (for "Edit account").
+    pub config: Option<AccountConfig>,
+}
+
+/// Something the engine said that the user should read.
+#[derive(Debug, Clone, PartialEq)]
+enum Notice {
+    /// Shown as the engine wrote it.
+    Warning(String),
+    /// Shown after "Hark could not do that:".
+    Error(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct MainWindow {
+    accounts: Vec<Account>,
+    notices: Vec<Notice>,
+    engine_stopped: bool,
+    quitting: bool,
+    now: Instant,
+}
+
+impl Default for MainWindow {
+    fn default() -> Self {
+        MainWindow {
+            accounts: Vec::new(),
+            notices: Vec::new(),
+            engine_stopped: false,
+            quitting: false,
+            now: Instant::now(),
+        }
+    }
+}
+
+impl MainWindow {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    pub fn account(&self, address: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.address == address)
+    }
+
+    /// True while some account counts down to its next attempt.
+    pub fn has_countdown(&self) -> bool {
+        self.accounts.iter().any(|a| a.retry_at.is_some())
+    }
+
+    /// Moves the clock the countdowns are drawn against.
+    pub fn tick(&mut self, now: Instant) {
+        self.now = now;
+    }
+
+    /// Shows "Signing out…" instead of the Quit button.
+    pub fn set_quitting(&mut self) {
+        self.quitting = true;
+    }
+
+    /// The engine is gone: every account is offline from now on.
+    pub fn set_engine_stopped(&mut self) {
+        self.engine_stopped = true;
+        for account in &mut self.accounts {
+            account.state = RegistrationState::Unregistered;
+            account.retry_at = None;
+        }
+    }
+
+    /// Records settings the user just submitted; the account shows
+    /// "Connecting…" until the engine says otherwise.
+    pub fn account_submitted(&mut self, config: AccountConfig) {
+        let now = Instant::now();
+        let account = self.upsert(&config.address);
+        account.state = RegistrationState::Registering;
+        account.retry_at = None;
+        account.config = Some(config);
+        self.now = now;
+    }
+
+    /// Takes in what the engine reported.
+    pub fn apply(&mut self, event: &EngineEvent) {
+        match event {
+            EngineEvent::Started { accounts } => {
+                for address in accounts {
+                    self.upsert(address);
+                }
+            }
+            EngineEvent::AccountState { account, state } => {
+                let now = Instant::now();
+                let entry = self.upsert(account);
+                entry.retry_at = match state {
+                    RegistrationState::Retrying { retry_in_ms, .. } => {
+                        Some(now + Duration::from_millis(*retry_in_ms))
+                    }
+                    _ => None,
+                };
+                entry.state = state.clone();
+                self.now = now;
+            }
+            EngineEvent::Warning { message } => self.notice(Notice::Warning(message.clone())),
+            // The form validates what it sends; an error here is the engine
+            // failing to carry a command out (saving the config, say).
+            EngineEvent::Error { message, .. } => self.notice(Notice::Error(message.clone())),
+            EngineEvent::Stopped => self.set_engine_stopped(),
+            _ => {}
+        }
+    }
+
+    fn notice(&mut self, message: Notice) {
+        if !self.notices.contains(&message) {
+            self.notices.push(message);
+        }
+    }
+
+    fn upsert(&mut self, address: &str) -> &mut Account {
+        let index = match self.accounts.iter().position(|a| a.address == address) {
+            Some(index) => index,
+            None => {
+                self.accounts.push(Account {
+                    address: address.to_string(),
+                    state: RegistrationState::Unregistered,
+                    retry_at: None,
+                    config: None,
+                });
+                self.accounts.len() - 1
+            }
+        };
+        &mut self.accounts[index]
+    }
+
+    pub fn update(&mut self, message: Message) -> Option<Event> {
+        match message {
+            Message::Retry(account) => {
+                if let Some(a) = self.accounts.iter_mut().find(|a| a.address == account) {
+                    a.state = RegistrationState::Registering;
+                    a.retry_at = None;
+                }
+                Some(Event::Retry(account))
+            }
+            Message::Edit(account) => Some(Event::Edit(account)),
+            Message::AddAccount => Some(Event::AddAccount),
+            Message::Dismiss(index) => {
+                if index < self.notices.len() {
+                    self.notices.remove(index);
+                }
+                None
+            }
+            Message::Quit => Some(Event::Quit),
+        }
+    }
+
+    /// The status of one account in words, as the window shows it.
+    pub fn status(&self, i18n: &I18n, account: &Account) -> status::StatusText {
+        let retry_in = account
+            .retry_at
+            .map(|at| at.saturating_duration_since(self.now));
+        status::describe(i18n, &account.address, &account.state, retry_in)
+    }
+
+    pub fn view<'a>(&'a self, i18n: &I18n) -> Element<'a, Message> {
+        let mut content = column![].spacing(theme::GAP * 0.75);
+
+        if self.engine_stopped && !self.quitting {
+            content = content.push(notice(i18n.tr("main-engine-stopped"), None, i18n));
+        }
+        for (index, message) in self.notices.iter().enumerate() {
+            let message = match message {
+                Notice::Warning(m) => m.clone(),
+                Notice::Error(m) => i18n.tr_args("notice-error", &[("message", m.as_str().into())]),
+            };
+            content = content.push(notice(message, Some(index), i18n));
+        }
+        for account in &self.accounts {
+            content = content.push(self.account_card(i18n, account));
+        }
+        if self.accounts.is_empty() {
+            content = content.push(
+                column![
+                    text(i18n.tr("main-no-account"))
+                        .size(theme::BODY_SIZE)
+                        .style(theme::muted),
+                    button(text(i18n.tr("main-add-account")).size(theme::BODY_SIZE))
+                        .padding([8, 16])
+                        .style(button::primary)
+                        .on_press_maybe((!self.engine_stopped).then_some(Message::AddAccount)),
+                ]
+                .spacing(theme::SMALL_GAP * 2.0),
+            );
+        }
+
+        let quit: Element<'a, Message> = if self.quitting {
+            text(i18n.tr("main-quitting"))
+                .size(theme::BODY_SIZE)
+                .style(theme::muted)
+                .into()
+        } else {
+            button(text(i18n.tr("main-quit")).size(theme::BODY_SIZE))
+                .padding([8, 16])
+                .style(button::secondary)
+                .on_press(Message::Quit)
+                .into()
+        };
+        let footer = row![space::horizontal(), quit].align_y(Alignment::Center);
+
+        column![
+            scrollable(container(content).padding(theme::PADDING)).height(Fill),
+            container(footer).padding([theme::GAP * 0.75, theme::PADDING]),
+        ]
+        .into()
+    }
+
+    fn account_card<'a>(&'a self, i18n: &I18n, account: &'a Account) -> Element<'a, Message> {
+        let status = self.status(i18n, account);
+        let headline = row![
+            theme::dot(status.dot, 12.0),
+            text(status.headline).size(theme::BODY_SIZE),
+        ]
+        .spacing(theme::SMALL_GAP * 1.5)
+        .align_y(Alignment::Center);
+
+        let mut body = column![
+            text(display_address(&account.address))
+                .size(theme::BODY_SIZE + 2.0)
+                .font(theme::BOLD),
+            headline,
+        ]
+        .spacing(theme::SMALL_GAP);
+        if let Some(explanation) = status.explanation {
+            body = body.push(text(explanation).size(theme::BODY_SIZE));
+        }
+        if let Some(detail) = status.detail {
+            body = body.push(text(detail).size(theme::SMALL_SIZE).style(theme::muted));
+        }
+
+        let can_act = !self.engine_stopped && !self.quitting;
+        let mut buttons = row![].spacing(theme::SMALL_GAP * 2.0);
+        if status.can_retry {
+            buttons = buttons.push(
+                button(text(i18n.tr("main-retry")).size(theme::BODY_SIZE))
+                    .padding([6, 14])
+                    .style(button::primary)
+                    .on_press_maybe(can_act.then(|| Message::Retry(account.address.clone()))),
+            );
+        }
+        buttons = buttons.push(
+            button(text(i18n.tr("main-edit")).size(theme::BODY_SIZE))
+                .padding([6, 14])
+                .style(button::secondary)
+                .on_press_maybe(can_act.then(|| Message::Edit(account.address.clone()))),
+        );
+        body = body.push(container(buttons).padding(iced::Padding::ZERO.top(theme::SMALL_GAP)));
+
+        container(body)
+            .padding(16)
+            .width(Fill)
+            .style(theme::card)
+            .into()
+    }
+}
+
+fn notice<'a>(message: String, index: Option<usize>, i18n: &I18n) -> Element<'a, Message> {
+    let mut line = row![text(message).size(theme::BODY_SIZE).width(Fill)]
+        .spacing(theme::SMALL_GAP * 2.0)
+        .align_y(Alignment::Center);
+    if let Some(index) = index {
+        line = line.push(
+            button(text(i18n.tr("main-dismiss")).size(theme::SMALL_SIZE))
+                .padding([4, 10])
+                .style(button::text)
+                .on_press(Message::Dismiss(index)),
+        );
+    }
+    container(line)
+        .padding(12)
+        .width(Fill)
+        .style(theme::notice)
+        .into()
+}
