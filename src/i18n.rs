@@ -46,7 +46,11 @@ impl Language {
     /// `de_DE.UTF-8` or `en-GB`; `None` for anything else (`C`, `fr`).
     pub fn from_tag(tag: &str) -> Option<Language> {
         let tag = tag.trim();
-        let tag = tag.split(['.', '@']).next().unwrap_or(tag).replace('_', "-");
+        let tag = tag
+            .split(['.', '@'])
+            .next()
+            .unwrap_or(tag)
+            .replace('_', "-");
         if tag.is_empty() {
             return None;
         }
@@ -167,14 +171,22 @@ fn bundle(language: Language) -> FluentBundle<FluentResource> {
     let resource = match FluentResource::try_new(language.source().to_string()) {
         Ok(resource) => resource,
         Err((resource, errors)) => {
-            tracing::error!(lang = language.tag(), ?errors, "translation file has errors");
+            tracing::error!(
+                lang = language.tag(),
+                ?errors,
+                "translation file has errors"
+            );
             resource
         }
     };
     let mut bundle = FluentBundle::new_concurrent(vec![language.identifier()]);
     bundle.set_use_isolating(false);
     if let Err(errors) = bundle.add_resource(resource) {
-        tracing::error!(lang = language.tag(), ?errors, "translation file has duplicate ids");
+        tracing::error!(
+            lang = language.tag(),
+            ?errors,
+            "translation file has duplicate ids"
+        );
     }
     bundle
 }
@@ -193,7 +205,8 @@ mod tests {
             if is_id_start {
                 let id = line.split('=').next().unwrap_or("").trim().to_string();
                 assert!(
-                    id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                    id.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
                     "odd message line: {line:?}"
                 );
                 out.entry(id.clone()).or_default();
@@ -235,11 +248,24 @@ mod tests {
             let i18n = I18n::for_language(lang);
             for (id, vars) in &english {
                 assert!(other.contains_key(id), "{} lacks {id}", lang.tag());
-                assert!(i18n.inner.bundle.has_message(id), "{} lacks {id}", lang.tag());
-                assert_eq!(&other[id], vars, "{}: {id} uses other variables", lang.tag());
+                assert!(
+                    i18n.inner.bundle.has_message(id),
+                    "{} lacks {id}",
+                    lang.tag()
+                );
+                assert_eq!(
+                    &other[id],
+                    vars,
+                    "{}: {id} uses other variables",
+                    lang.tag()
+                );
             }
             let extra: Vec<_> = other.keys().filter(|k| !english.contains_key(*k)).collect();
-            assert!(extra.is_empty(), "{} has ids English lacks: {extra:?}", lang.tag());
+            assert!(
+                extra.is_empty(),
+                "{} has ids English lacks: {extra:?}",
+                lang.tag()
+            );
         }
     }
 
@@ -282,7 +308,10 @@ mod tests {
     fn missing_ids_fall_back_without_panicking() {
         let i18n = I18n::for_language(Language::De);
         assert_eq!(i18n.tr("no-such-message"), "no-such-message");
-        assert_eq!(i18n.tr_args("no-such-message", &[("x", "y".into())]), "no-such-message");
+        assert_eq!(
+            i18n.tr_args("no-such-message", &[("x", "y".into())]),
+            "no-such-message"
+        );
         // A missing argument still gives text.
         assert!(i18n.tr("failure-wrong-password").starts_with("Der Server"));
     }

@@ -4,8 +4,8 @@
 
 mod support;
 
-use std::net::{TcpStream, UdpSocket};
 use std::io::{Read, Write};
+use std::net::{TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -14,11 +14,16 @@ use support::sipp::{Sipp, SippRun};
 use support::{free_port, port_is_free, random_u64};
 
 fn users(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter().map(|(u, p)| (u.to_string(), p.to_string())).collect()
+    list.iter()
+        .map(|(u, p)| (u.to_string(), p.to_string()))
+        .collect()
 }
 
 fn server(list: &[(&str, &str)]) -> Kamailio {
-    Kamailio::start(KamailioOptions { users: users(list), ..Default::default() })
+    Kamailio::start(KamailioOptions {
+        users: users(list),
+        ..Default::default()
+    })
 }
 
 /// Runs a register scenario for `user` with a contact on a free local port.
@@ -78,7 +83,11 @@ fn starts_answers_options_and_frees_ports_after_stop() {
     tcp.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
     let mut buf = [0u8; 2048];
     let n = tcp.read(&mut buf).expect("tcp reply");
-    assert!(buf[..n].starts_with(b"SIP/2.0 200 "), "{}", String::from_utf8_lossy(&buf[..n]));
+    assert!(
+        buf[..n].starts_with(b"SIP/2.0 200 "),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
     drop(tcp);
 
     // kamcmd reaches the control socket.
@@ -86,13 +95,20 @@ fn starts_answers_options_and_frees_ports_after_stop() {
 
     kam.stop();
     assert!(!kam.is_running());
-    assert!(port_is_free(kam.udp_port), "UDP/TCP port {} still in use", kam.udp_port);
+    assert!(
+        port_is_free(kam.udp_port),
+        "UDP/TCP port {} still in use",
+        kam.udp_port
+    );
     assert_eq!(kam.ping(Duration::from_millis(300)), None);
 }
 
 #[test]
 fn prepared_but_not_started_until_launch() {
-    let mut kam = Kamailio::start(KamailioOptions { start: false, ..Default::default() });
+    let mut kam = Kamailio::start(KamailioOptions {
+        start: false,
+        ..Default::default()
+    });
     assert!(!kam.is_running());
     assert_eq!(kam.ping(Duration::from_millis(200)), None);
     kam.launch();
@@ -115,7 +131,7 @@ fn sipp_registers_with_md5_and_contact_is_listed() {
     assert!(run.messages.contains("algorithm=MD5"), "{run}");
     assert!(run.messages.contains("realm=\"hark.test\""), "{run}");
 
-    assert_eq!(kam.contacts_of("alice"), [contact.clone()]);
+    assert_eq!(kam.contacts_of("alice"), std::slice::from_ref(&contact));
     assert_eq!(kam.contacts_of("alice@hark.test"), [contact]);
     assert!(kam.contacts_of("bob").is_empty());
 }
@@ -131,10 +147,16 @@ fn sipp_registers_over_tcp_with_proxy_auth() {
     assert!(run.success, "{run}\n{}", kam.log());
     assert_eq!(
         run.received_status_lines(),
-        ["SIP/2.0 407 Proxy Authentication Required", "SIP/2.0 200 OK"],
+        [
+            "SIP/2.0 407 Proxy Authentication Required",
+            "SIP/2.0 200 OK"
+        ],
         "{run}"
     );
-    assert!(run.messages.contains("Proxy-Authenticate: Digest "), "{run}");
+    assert!(
+        run.messages.contains("Proxy-Authenticate: Digest "),
+        "{run}"
+    );
     assert_eq!(kam.contacts_of("alice"), [contact]);
     // TCP clients are reached over their own connection: the registrar
     // stores the source address.
@@ -153,27 +175,55 @@ fn sha256_challenge_and_registration() {
     let ua = RawUa::new(&kam);
 
     let challenge = ua.register("alice", 1, None);
-    assert!(challenge.starts_with("SIP/2.0 401 Unauthorized\r\n"), "{challenge}");
+    assert!(
+        challenge.starts_with("SIP/2.0 401 Unauthorized\r\n"),
+        "{challenge}"
+    );
     let www = header(&challenge, "WWW-Authenticate").expect("WWW-Authenticate");
     assert!(www.contains("algorithm=SHA-256"), "{www}");
     assert!(www.contains("realm=\"hark.test\""), "{www}");
 
     // A wrong password: a fresh SHA-256 challenge.
-    let auth = digest_authorization("Authorization", &www, "alice", "wrong", "REGISTER", "sip:hark.test");
+    let auth = digest_authorization(
+        "Authorization",
+        &www,
+        "alice",
+        "wrong",
+        "REGISTER",
+        "sip:hark.test",
+    );
     let reply = ua.register("alice", 2, Some(&auth));
     assert!(reply.starts_with("SIP/2.0 401 "), "{reply}");
     let www = header(&reply, "WWW-Authenticate").expect("fresh challenge");
     assert!(www.contains("algorithm=SHA-256"), "{www}");
 
     // The right one.
-    let auth = digest_authorization("Authorization", &www, "alice", "secret", "REGISTER", "sip:hark.test");
+    let auth = digest_authorization(
+        "Authorization",
+        &www,
+        "alice",
+        "secret",
+        "REGISTER",
+        "sip:hark.test",
+    );
     let reply = ua.register("alice", 3, Some(&auth));
-    assert!(reply.starts_with("SIP/2.0 200 OK\r\n"), "{reply}\n{}", kam.log());
+    assert!(
+        reply.starts_with("SIP/2.0 200 OK\r\n"),
+        "{reply}\n{}",
+        kam.log()
+    );
     assert_eq!(kam.contacts_of("alice"), [ua.contact("alice")]);
 
     // MD5 credentials are refused by a SHA-256 server.
     let md5 = www.replace("algorithm=SHA-256", "algorithm=MD5");
-    let auth = digest_authorization("Authorization", &md5, "alice", "secret", "REGISTER", "sip:hark.test");
+    let auth = digest_authorization(
+        "Authorization",
+        &md5,
+        "alice",
+        "secret",
+        "REGISTER",
+        "sip:hark.test",
+    );
     let reply = ua.register("alice", 4, Some(&auth));
     assert!(!reply.starts_with("SIP/2.0 200 "), "{reply}");
 }
@@ -193,7 +243,10 @@ fn unknown_user_gets_404_after_the_challenge() {
         } else {
             "SIP/2.0 401 Unauthorized"
         };
-        assert_eq!(run.received_status_lines()[..2], [challenge, "SIP/2.0 404 User Not Found"]);
+        assert_eq!(
+            run.received_status_lines()[..2],
+            [challenge, "SIP/2.0 404 User Not Found"]
+        );
         assert!(kam.contacts_of("mallory").is_empty());
     }
 }
@@ -248,7 +301,10 @@ fn kill_and_restart_loses_bindings_on_the_same_port() {
         kam.ping(Duration::from_secs(2)).as_deref(),
         Some("SIP/2.0 200 Keepalive")
     );
-    assert!(kam.contacts_of("alice").is_empty(), "bindings survived a restart");
+    assert!(
+        kam.contacts_of("alice").is_empty(),
+        "bindings survived a restart"
+    );
 
     // Subscribers are kept: alice registers again.
     let (run, contact) = sipp_register(&kam, "register", "alice", "secret", false);
@@ -267,7 +323,9 @@ fn message_is_routed_between_registered_users() {
 
     // bob's device: a SIPp UAS on its own port, registered as bob.
     let bob_port = free_port();
-    let bob = Sipp::new("uas_message", &kam.server_addr()).local_port(bob_port).spawn();
+    let bob = Sipp::new("uas_message", &kam.server_addr())
+        .local_port(bob_port)
+        .spawn();
     let register = Sipp::new("register", &kam.server_addr())
         .user("bob", "hunter2")
         .key("domain", &kam.domain)
@@ -285,12 +343,56 @@ fn message_is_routed_between_registered_users() {
     assert!(alice.success, "{alice}\n{}", kam.log());
     assert_eq!(
         alice.received_status_lines(),
-        ["SIP/2.0 407 Proxy Authentication Required", "SIP/2.0 200 OK"]
+        [
+            "SIP/2.0 407 Proxy Authentication Required",
+            "SIP/2.0 200 OK"
+        ]
     );
     let bob = bob.wait();
     assert!(bob.success, "{bob}");
     // The proxy took alice's credentials off before relaying.
     assert!(!bob.messages.contains("Proxy-Authorization"), "{bob}");
+}
+
+#[test]
+fn call_is_routed_and_in_dialog_requests_follow_record_route() {
+    let kam = server(&[("alice", "secret"), ("bob", "hunter2")]);
+
+    let bob_port = free_port();
+    let bob = Sipp::new("uas_call", &kam.server_addr())
+        .local_port(bob_port)
+        .spawn();
+    let register = Sipp::new("register", &kam.server_addr())
+        .user("bob", "hunter2")
+        .key("domain", &kam.domain)
+        .key("contact", &format!("sip:bob@127.0.0.1:{bob_port}"))
+        .key("expires", "300")
+        .run();
+    assert!(register.success, "{register}");
+
+    let alice = Sipp::new("invite", &kam.server_addr())
+        .user("alice", "secret")
+        .key("domain", &kam.domain)
+        .key("to", "bob")
+        .run();
+    assert!(alice.success, "{alice}\n{}", kam.log());
+    // The proxy stayed in the dialog: the 200 carried its Record-Route and
+    // the BYE reached bob through it (two Via headers).
+    let record_route = format!("Record-Route: <sip:127.0.0.1:{};lr>", kam.udp_port);
+    assert!(alice.messages.contains(&record_route), "{alice}");
+    let bob = bob.wait();
+    assert!(bob.success, "{bob}");
+    let bye = bob
+        .messages
+        .split("BYE sip:")
+        .nth(1)
+        .expect("bob got a BYE");
+    let bye = bye.split("\n\n").next().unwrap();
+    assert_eq!(
+        bye.matches("Via: ").count(),
+        2,
+        "BYE did not pass the proxy: {bye}"
+    );
 }
 
 #[test]
@@ -302,9 +404,20 @@ fn requests_to_offline_and_unknown_users() {
         let challenge = ua.message("alice", to, 1, None);
         assert!(challenge.starts_with("SIP/2.0 407 "), "{challenge}");
         let pa = header(&challenge, "Proxy-Authenticate").expect("Proxy-Authenticate");
-        let auth = digest_authorization("Proxy-Authorization", &pa, "alice", "secret", "MESSAGE", &uri);
+        let auth = digest_authorization(
+            "Proxy-Authorization",
+            &pa,
+            "alice",
+            "secret",
+            "MESSAGE",
+            &uri,
+        );
         let reply = ua.message("alice", to, 2, Some(&auth));
-        assert!(reply.starts_with(expected), "to {to}: {reply}\n{}", kam.log());
+        assert!(
+            reply.starts_with(expected),
+            "to {to}: {reply}\n{}",
+            kam.log()
+        );
     }
 }
 
@@ -338,7 +451,9 @@ impl RawUa {
     }
 
     fn send(&self, msg: String) -> String {
-        self.sock.send_to(msg.as_bytes(), ("127.0.0.1", self.server)).unwrap();
+        self.sock
+            .send_to(msg.as_bytes(), ("127.0.0.1", self.server))
+            .unwrap();
         let mut buf = [0u8; 8192];
         loop {
             let n = self.sock.recv(&mut buf).expect("no reply from kamailio");
@@ -397,7 +512,9 @@ impl RawUa {
 fn header(msg: &str, name: &str) -> Option<String> {
     msg.lines().find_map(|l| {
         let (n, v) = l.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        n.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_string())
     })
 }
 
@@ -459,7 +576,17 @@ fn hash_hex(algorithm: &str, input: &str) -> String {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {tool}: {e}"));
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
 }

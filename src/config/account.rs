@@ -59,7 +59,10 @@ pub struct AccountConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_user: Option<String>,
     /// Requested registration lifetime in seconds.
-    #[serde(default = "default_expires", skip_serializing_if = "is_default_expires")]
+    #[serde(
+        default = "default_expires",
+        skip_serializing_if = "is_default_expires"
+    )]
     pub expires: u32,
     /// Seconds between keep-alives to the server (detects a lost server); 0 turns them off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,7 +139,10 @@ impl AccountConfig {
         if user.is_empty() {
             return Err(AccountProblem::NoUser);
         }
-        if user.chars().any(|c| c.is_whitespace() || c == ':' || c == '<' || c == '>') {
+        if user
+            .chars()
+            .any(|c| c.is_whitespace() || c == ':' || c == '<' || c == '>')
+        {
             return Err(AccountProblem::NotSipAddress);
         }
         validate_host_port(host)?;
@@ -265,9 +271,15 @@ mod tests {
         a.server = Some("[::1]:5060".into());
         assert!(a.validate().is_empty());
         a.server = Some("proxy..example.com".into());
-        assert_eq!(a.validate(), vec![(AccountField::Server, AccountProblem::BadHost)]);
+        assert_eq!(
+            a.validate(),
+            vec![(AccountField::Server, AccountProblem::BadHost)]
+        );
         a.server = Some("proxy.example.com:x".into());
-        assert_eq!(a.validate(), vec![(AccountField::Server, AccountProblem::BadPort)]);
+        assert_eq!(
+            a.validate(),
+            vec![(AccountField::Server, AccountProblem::BadPort)]
+        );
     }
 
     #[test]

@@ -118,7 +118,11 @@ fn error_at(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
 
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn key_on_line(text: &str, line: usize) -> Option<String> {

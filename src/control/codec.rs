@@ -54,7 +54,10 @@ pub fn decode(line: &str) -> Result<Option<Envelope>, Event> {
             return Err(error(
                 id,
                 ErrorKind::UnknownCommand,
-                format!("unknown field `{key}` for command `{}`", known["cmd"].as_str().unwrap_or("?")),
+                format!(
+                    "unknown field `{key}` for command `{}`",
+                    known["cmd"].as_str().unwrap_or("?")
+                ),
             ));
         }
     }
@@ -64,7 +67,9 @@ pub fn decode(line: &str) -> Result<Option<Envelope>, Event> {
 /// Serialises an event as one line (without the newline).
 pub fn encode(event: &Event) -> String {
     serde_json::to_string(event).unwrap_or_else(|e| {
-        format!("{{\"event\":\"error\",\"kind\":\"failed\",\"message\":\"cannot encode event: {e}\"}}")
+        format!(
+            "{{\"event\":\"error\",\"kind\":\"failed\",\"message\":\"cannot encode event: {e}\"}}"
+        )
     })
 }
 
@@ -94,9 +99,10 @@ mod tests {
         let e = decode(r#"{"cmd":"ping"}"#).unwrap().unwrap();
         assert_eq!(e.command, Command::Ping);
         assert_eq!(e.id, None);
-        let e = decode(r#"{"id":7,"cmd":"set_status","availability":"busy","note":"in a meeting"}"#)
-            .unwrap()
-            .unwrap();
+        let e =
+            decode(r#"{"id":7,"cmd":"set_status","availability":"busy","note":"in a meeting"}"#)
+                .unwrap()
+                .unwrap();
         assert_eq!(e.id, Some(Value::from(7)));
         assert_eq!(
             e.command,
@@ -143,7 +149,9 @@ mod tests {
 
     #[test]
     fn events_encode_as_tagged_objects() {
-        let line = encode(&Event::Pong { id: Some(Value::from(1)) });
+        let line = encode(&Event::Pong {
+            id: Some(Value::from(1)),
+        });
         assert_eq!(line, r#"{"event":"pong","id":1}"#);
         let line = encode(&Event::AccountState {
             account: "sip:a@b".into(),

@@ -127,10 +127,16 @@ impl Driver {
         if let Err(outcome) = self.ensure_endpoint().await {
             return Box::pin(async move { (None, Input::Registered(outcome)) });
         }
-        let mut registrar = self.registrar.take().expect("registrar exists with endpoint");
+        let mut registrar = self
+            .registrar
+            .take()
+            .expect("registrar exists with endpoint");
         Box::pin(async move {
             let outcome = registrar.register(expires).await;
-            (Some(registrar), Input::Registered(to_machine_outcome(outcome)))
+            (
+                Some(registrar),
+                Input::Registered(to_machine_outcome(outcome)),
+            )
         })
     }
 

@@ -98,7 +98,9 @@ impl Engine {
                 self.store = Some(Arc::new(Mutex::new(store)));
             }
             Err(e) => {
-                self.warn(format!("{e}; history and settings will not be kept this time"));
+                self.warn(format!(
+                    "{e}; history and settings will not be kept this time"
+                ));
             }
         }
     }
@@ -217,8 +219,8 @@ impl Engine {
                 format!("account {field:?} {}", problem.describe()).to_lowercase(),
             ));
         }
-        account.address = AccountConfig::normalize_address(&account.address)
-            .expect("validated above");
+        account.address =
+            AccountConfig::normalize_address(&account.address).expect("validated above");
         account.server = account
             .server
             .map(|s| s.trim().to_string())

@@ -375,7 +375,9 @@ impl RegistrationMachine {
 /// 5 s before it ends and never sooner than 1 s after the grant.
 pub fn refresh_delay(expires: u32) -> Duration {
     let e = u64::from(expires) * 1000;
-    let at = (e * 85 / 100).min(e.saturating_sub(5000)).max(1000.min(e / 2));
+    let at = (e * 85 / 100)
+        .min(e.saturating_sub(5000))
+        .max(1000.min(e / 2));
     Duration::from_millis(at)
 }
 

@@ -88,7 +88,11 @@ fn refresh_delay_keeps_a_margin() {
 fn wrong_password_and_unknown_user_need_the_user() {
     for (code, reason, kind) in [
         (401, "Unauthorized", FailureKind::WrongPassword),
-        (407, "Proxy Authentication Required", FailureKind::WrongPassword),
+        (
+            407,
+            "Proxy Authentication Required",
+            FailureKind::WrongPassword,
+        ),
         (403, "Wrong password", FailureKind::WrongPassword),
         (403, "Forbidden", FailureKind::Forbidden),
         (404, "User Not Found", FailureKind::UnknownUser),
@@ -113,7 +117,10 @@ fn wrong_password_and_unknown_user_need_the_user() {
 
 #[test]
 fn challenge_without_password_says_so() {
-    assert_eq!(classify(401, "Unauthorized", false), FailureKind::NoPassword);
+    assert_eq!(
+        classify(401, "Unauthorized", false),
+        FailureKind::NoPassword
+    );
 }
 
 #[test]
@@ -164,7 +171,10 @@ fn success_after_failures_resets_backoff() {
     m.handle_input(Input::FlowLost, t0);
     // After a loss the first retry is immediate.
     let out = m.handle_timeout(t0);
-    assert!(out.contains(&Output::SendRegister { expires: 600 }), "{out:?}");
+    assert!(
+        out.contains(&Output::SendRegister { expires: 600 }),
+        "{out:?}"
+    );
     let out = m.handle_input(unreachable(FailureKind::ConnectionRefused), t0);
     match &states(&out)[..] {
         [RegistrationState::Retrying { retry_in_ms, .. }] => assert!(*retry_in_ms <= 1000),
@@ -295,7 +305,10 @@ fn interval_too_brief_retries_with_min_expires() {
         }),
         t0,
     );
-    assert!(out.contains(&Output::SendRegister { expires: 120 }), "{out:?}");
+    assert!(
+        out.contains(&Output::SendRegister { expires: 120 }),
+        "{out:?}"
+    );
 }
 
 #[test]

@@ -4,11 +4,12 @@
 //! REGISTER and keep-alives and reduces every result to a small typed
 //! outcome the engine's state machines can reason about.
 
+pub mod digest;
 pub mod endpoint;
 pub mod incoming;
 pub mod register;
 pub mod resolve;
 
-pub use endpoint::{SipEndpoint, EndpointSettings};
+pub use endpoint::{EndpointSettings, SipEndpoint};
 pub use register::{Outcome, Registrar, Unreachable};
 pub use resolve::ResolveError;

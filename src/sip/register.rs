@@ -6,13 +6,13 @@
 
 use std::time::Duration;
 
-use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::registration::Registration;
 use rsipstack::sip::{Header, Method, Param, Response, StatusCode, Uri};
 use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transaction::{make_tag, make_via_branch};
 
+use super::digest::Challenge;
 use super::endpoint::{sip_transport, SipEndpoint};
 use crate::config::{AccountConfig, Transport};
 
@@ -46,7 +46,10 @@ pub enum Outcome {
 pub struct Registrar {
     registration: Registration,
     request_uri: Uri,
-    has_credential: bool,
+    password: Option<String>,
+    auth_user: String,
+    aor: Uri,
+    display_name: Option<String>,
     /// Where REGISTERs go, and whether over a stream transport.
     server: rsipstack::transport::SipAddr,
     stream: bool,
@@ -54,14 +57,9 @@ pub struct Registrar {
 
 impl Registrar {
     pub fn new(endpoint: &SipEndpoint, account: &AccountConfig, password: Option<String>) -> Self {
-        let credential = password.map(|password| Credential {
-            username: account.user().to_string(),
-            password,
-            realm: None,
-            auth_username: account.auth_user.clone(),
-        });
-        let has_credential = credential.is_some();
-        let mut registration = Registration::new(endpoint.inner.clone(), credential);
+        // Challenges are answered here (see `digest`), not by rsipstack,
+        // whose parser refuses RFC 8760's "SHA-256" algorithm name.
+        let mut registration = Registration::new(endpoint.inner.clone(), None);
         registration.outbound_proxy = Some(endpoint.server);
         let mut contact_uri = Uri {
             scheme: Some(rsipstack::sip::Scheme::Sip),
@@ -85,10 +83,17 @@ impl Registrar {
             uri: contact_uri,
             params: vec![],
         });
+        let aor = Uri::try_from(account.address.as_str()).unwrap_or_else(|_| request_uri.clone());
         Registrar {
             registration,
             request_uri,
-            has_credential,
+            password,
+            aor,
+            display_name: account.display_name.clone(),
+            auth_user: account
+                .auth_user
+                .clone()
+                .unwrap_or_else(|| account.user().to_string()),
             server: endpoint.server_addr(),
             stream: account.transport != Transport::Udp,
         }
@@ -108,20 +113,90 @@ impl Registrar {
                 };
             }
         }
-        match self
-            .registration
-            .register(self.request_uri.clone(), Some(expires))
-            .await
-        {
-            Ok(resp) => self.classify(&resp, expires),
-            Err(e) => Outcome::Unreachable {
-                why: unreachable_kind(&e),
-                detail: e.to_string(),
-            },
+        self.registration.extra_headers = self.identity_headers();
+        let mut answered = 0;
+        loop {
+            let resp = match self
+                .registration
+                .register(self.request_uri.clone(), Some(expires))
+                .await
+            {
+                Ok(resp) => resp,
+                Err(e) => {
+                    return Outcome::Unreachable {
+                        why: unreachable_kind(&e),
+                        detail: e.to_string(),
+                    }
+                }
+            };
+            let code = u16::from(resp.status_code.clone());
+            let challenge_header = match code {
+                401 => "WWW-Authenticate",
+                407 => "Proxy-Authenticate",
+                _ => return self.classify(&resp, expires, answered > 0),
+            };
+            let Some(password) = self.password.as_deref() else {
+                return self.classify(&resp, expires, false);
+            };
+            let Some(value) = header_value(&resp, challenge_header) else {
+                return self.classify(&resp, expires, answered > 0);
+            };
+            let mut challenge = match Challenge::parse(&value) {
+                Ok(c) => c,
+                Err(e) => {
+                    return Outcome::Rejected {
+                        code,
+                        reason: e.to_string(),
+                        auth_sent: false,
+                        hint_secs: None,
+                    }
+                }
+            };
+            // One answer per challenge; a second only for an expired nonce.
+            if answered >= 2 || (answered == 1 && !challenge.stale) {
+                return self.classify(&resp, expires, true);
+            }
+            let uri = self.request_uri.to_string();
+            let answer = match challenge.answer(&self.auth_user, password, "REGISTER", &uri) {
+                Ok(a) => a,
+                Err(e) => {
+                    return Outcome::Rejected {
+                        code,
+                        reason: e.to_string(),
+                        auth_sent: false,
+                        hint_secs: None,
+                    }
+                }
+            };
+            answered += 1;
+            let mut headers = self.identity_headers();
+            headers.push(if code == 407 {
+                Header::ProxyAuthorization(rsipstack::sip::headers::ProxyAuthorization::new(answer))
+            } else {
+                Header::Authorization(rsipstack::sip::headers::Authorization::new(answer))
+            });
+            self.registration.extra_headers = headers;
         }
     }
 
-    fn classify(&self, resp: &Response, expires: u32) -> Outcome {
+    /// From and To carry our address of record. rsipstack derives them from
+    /// its own credential, which we don't give it (see `new`), so set them here.
+    fn identity_headers(&self) -> Vec<Header> {
+        let to = rsipstack::sip::typed::To {
+            display_name: self.display_name.clone(),
+            uri: self.aor.clone(),
+            params: vec![],
+        };
+        let from = rsipstack::sip::typed::From {
+            display_name: self.display_name.clone(),
+            uri: self.aor.clone(),
+            params: vec![],
+        }
+        .with_tag(make_tag());
+        vec![Header::From(from.into()), Header::To(to.into())]
+    }
+
+    fn classify(&self, resp: &Response, expires: u32, auth_sent: bool) -> Outcome {
         let code = u16::from(resp.status_code.clone());
         if (200..300).contains(&code) {
             let granted = if expires == 0 {
@@ -146,7 +221,7 @@ impl Registrar {
         Outcome::Rejected {
             code,
             reason: reason_phrase(resp),
-            auth_sent: self.has_credential,
+            auth_sent,
             hint_secs,
         }
     }
@@ -218,8 +293,8 @@ pub async fn keepalive(endpoint: &SipEndpoint, account: &AccountConfig, wait: Du
     let Ok(me) = Uri::try_from(account.address.as_str()) else {
         return false;
     };
-    let mut server = Uri::try_from(format!("sip:{}", account.domain()).as_str())
-        .unwrap_or_else(|_| me.clone());
+    let mut server =
+        Uri::try_from(format!("sip:{}", account.domain()).as_str()).unwrap_or_else(|_| me.clone());
     server.auth = None;
     let from = rsipstack::sip::typed::From {
         display_name: None,

@@ -143,6 +143,8 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("database"), "{msg}");
         // The file is left as it was: nothing is lost.
-        assert!(std::fs::read(&path).unwrap().starts_with(b"this is not sqlite"));
+        assert!(std::fs::read(&path)
+            .unwrap()
+            .starts_with(b"this is not sqlite"));
     }
 }

@@ -283,10 +283,9 @@ impl App {
             return iced::exit();
         }
         // The timer is created when the task runs, inside iced's runtime.
-        Task::perform(
-            async { tokio::time::sleep(QUIT_TIMEOUT).await },
-            |()| Message::QuitTimeout,
-        )
+        Task::perform(async { tokio::time::sleep(QUIT_TIMEOUT).await }, |()| {
+            Message::QuitTimeout
+        })
     }
 
     pub fn view(&self, window: window::Id) -> Element<'_, Message> {
@@ -303,7 +302,7 @@ impl App {
     fn loading_view(&self) -> Element<'_, Message> {
         let quit = button(text(self.i18n.tr("loading-quit")).size(theme::BODY_SIZE))
             .padding([8, 16])
-            .style(button::secondary)
+            .style(theme::secondary_button)
             .on_press_maybe((!self.quitting).then_some(Message::Main(main_window::Message::Quit)));
         center(
             column![

@@ -22,6 +22,9 @@ pub struct StatusText {
     pub detail: Option<String>,
     /// Whether "Retry now" makes sense.
     pub can_retry: bool,
+    /// Only the user can fix it (password, user name): "Edit account" is
+    /// the main action.
+    pub needs_user: bool,
 }
 
 /// The address as people write it: `alice@example.com` for `sip:alice@example.com`.
@@ -47,6 +50,7 @@ pub fn describe(
         explanation: None,
         detail: None,
         can_retry: false,
+        needs_user: false,
     };
     match state {
         RegistrationState::Unregistered => plain(Dot::Grey, "state-offline"),
@@ -73,6 +77,7 @@ pub fn describe(
                 explanation: None,
                 detail: detail_line(i18n, reason),
                 can_retry: true,
+                needs_user: false,
             }
         }
         RegistrationState::Failed { reason } => StatusText {
@@ -81,6 +86,7 @@ pub fn describe(
             explanation: Some(failure_sentence(i18n, account, reason)),
             detail: detail_line(i18n, reason),
             can_retry: true,
+            needs_user: reason.kind.needs_user(),
         },
     }
 }
@@ -155,13 +161,19 @@ mod tests {
         let a = "sip:alice@hark.test";
         let d = |s| describe(&i18n, a, &s, None);
         assert_eq!(d(RegistrationState::Registering).headline, "Connecting…");
-        assert_eq!(d(RegistrationState::Registered { expires: 600 }).headline, "Online");
+        assert_eq!(
+            d(RegistrationState::Registered { expires: 600 }).headline,
+            "Online"
+        );
         assert_eq!(d(RegistrationState::Unregistered).headline, "Offline");
         let retrying = d(RegistrationState::Retrying {
             reason: reason(FailureKind::Timeout, ""),
             retry_in_ms: 8000,
         });
-        assert_eq!(retrying.headline, "Retrying in 8 s: the server is not answering");
+        assert_eq!(
+            retrying.headline,
+            "Retrying in 8 s: the server is not answering"
+        );
         assert!(retrying.can_retry);
         let failed = d(RegistrationState::Failed {
             reason: reason(FailureKind::WrongPassword, "401 Unauthorized"),
@@ -196,7 +208,10 @@ mod tests {
                     let r = reason(kind, detail);
                     let s = failure_sentence(&i18n, "sip:alice@hark.test", &r);
                     let c = retry_clause(&i18n, &r);
-                    assert!(!s.contains("failure-") && !c.contains("retry-"), "{s} / {c}");
+                    assert!(
+                        !s.contains("failure-") && !c.contains("retry-"),
+                        "{s} / {c}"
+                    );
                     assert!(!s.contains('{') && !c.contains('{'), "{s} / {c}");
                     assert!(!s.contains("sip:"), "{s}");
                     if kind == ServerError && !detail.is_empty() {

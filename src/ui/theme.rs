@@ -3,7 +3,7 @@
 //! orange away or retrying, red failed, grey offline), and small text styles.
 //! Colours are chosen to read on both the light and the dark theme.
 
-use iced::widget::{container, space, text};
+use iced::widget::{button, container, space, text};
 use iced::{border, Color, Element, Font, Theme};
 
 /// Space between unrelated blocks.
@@ -93,8 +93,49 @@ pub fn notice(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
     container::Style {
         background: Some(palette.warning.weak.color.scale_alpha(0.35).into()),
-        border: border::rounded(8).color(palette.warning.base.color).width(1),
+        border: border::rounded(8)
+            .color(palette.warning.base.color)
+            .width(1),
         text_color: Some(palette.background.base.text),
         ..container::Style::default()
+    }
+}
+
+/// Corner radius of buttons.
+pub const RADIUS: f32 = 4.0;
+
+/// The main action of a screen.
+pub fn primary_button(theme: &Theme, status: button::Status) -> button::Style {
+    button::Style {
+        border: border::rounded(RADIUS),
+        ..button::primary(theme, status)
+    }
+}
+
+/// Every other action: outlined, quieter than the main one.
+pub fn secondary_button(theme: &Theme, status: button::Status) -> button::Style {
+    let palette = theme.extended_palette();
+    let base = button::Style {
+        background: Some(palette.background.base.color.into()),
+        text_color: palette.background.base.text,
+        border: border::rounded(RADIUS)
+            .color(palette.background.strong.color)
+            .width(1),
+        ..button::Style::default()
+    };
+    match status {
+        button::Status::Active => base,
+        button::Status::Hovered => button::Style {
+            background: Some(palette.background.weak.color.into()),
+            ..base
+        },
+        button::Status::Pressed => button::Style {
+            background: Some(palette.background.strong.color.into()),
+            ..base
+        },
+        button::Status::Disabled => button::Style {
+            text_color: base.text_color.scale_alpha(0.5),
+            ..base
+        },
     }
 }

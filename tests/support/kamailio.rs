@@ -34,7 +34,14 @@ pub const SCHEMA_DIR: &str = "/usr/share/kamailio/db_sqlite";
 /// Schemas loaded into every fresh database: the version table, subscribers,
 /// location tables, and the tables of the presence and msilo modules for the
 /// features that enable them.
-pub const SCHEMAS: &[&str] = &["standard", "auth_db", "usrloc", "registrar", "presence", "msilo"];
+pub const SCHEMAS: &[&str] = &[
+    "standard",
+    "auth_db",
+    "usrloc",
+    "registrar",
+    "presence",
+    "msilo",
+];
 
 const INSTALL_HINT: &str =
     "apt-get install kamailio kamailio-sqlite-modules (and kamailio-presence-modules for presence)";
@@ -158,8 +165,11 @@ impl Kamailio {
     /// Removes a subscriber.
     pub fn remove_user(&self, user: &str) {
         let db = self.open_db();
-        db.execute("DELETE FROM subscriber WHERE username = ?1", rusqlite::params![user])
-            .expect("delete subscriber");
+        db.execute(
+            "DELETE FROM subscriber WHERE username = ?1",
+            rusqlite::params![user],
+        )
+        .expect("delete subscriber");
     }
 
     /// Starts the server if it is not running (after `start: false`, `stop`
@@ -316,13 +326,15 @@ impl Kamailio {
             let sql = std::fs::read_to_string(&path).unwrap_or_else(|e| {
                 panic!("cannot read {path} ({e}): apt-get install kamailio-sqlite-modules")
             });
-            db.execute_batch(&sql).unwrap_or_else(|e| panic!("loading {path}: {e}"));
+            db.execute_batch(&sql)
+                .unwrap_or_else(|e| panic!("loading {path}: {e}"));
         }
     }
 
     fn open_db(&self) -> rusqlite::Connection {
         let db = rusqlite::Connection::open(self.db_path()).expect("open kamailio database");
-        db.busy_timeout(Duration::from_secs(5)).expect("busy_timeout");
+        db.busy_timeout(Duration::from_secs(5))
+            .expect("busy_timeout");
         db
     }
 
@@ -338,7 +350,9 @@ impl Kamailio {
             "===== hark test harness: starting kamailio on 127.0.0.1:{} =====",
             self.udp_port
         );
-        let log_start = std::fs::metadata(self.log_path()).map(|m| m.len()).unwrap_or(0);
+        let log_start = std::fs::metadata(self.log_path())
+            .map(|m| m.len())
+            .unwrap_or(0);
         let run = self.run_dir();
         let _ = std::fs::remove_file(self.ctl_socket());
 
@@ -385,7 +399,9 @@ exec kamailio "$@""#;
             if Instant::now() > deadline {
                 let log = self.log_since(log_start);
                 self.kill();
-                return Err(format!("{log}\n(no reply to OPTIONS after {READY_TIMEOUT:?})"));
+                return Err(format!(
+                    "{log}\n(no reply to OPTIONS after {READY_TIMEOUT:?})"
+                ));
             }
         }
     }
@@ -425,7 +441,11 @@ impl Drop for Kamailio {
     fn drop(&mut self) {
         // Keep the log of a failed test: print it when the test panicked.
         if std::thread::panicking() {
-            eprintln!("----- kamailio log ({}) -----\n{}", self.server_addr(), self.log());
+            eprintln!(
+                "----- kamailio log ({}) -----\n{}",
+                self.server_addr(),
+                self.log()
+            );
         }
         self.stop();
     }
@@ -452,7 +472,8 @@ pub fn options_ping(port: u16, timeout: Duration) -> Option<String> {
     let mut buf = [0u8; 4096];
     loop {
         let left = deadline.checked_duration_since(Instant::now())?;
-        sock.set_read_timeout(Some(left.max(Duration::from_millis(1)))).ok()?;
+        sock.set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .ok()?;
         match sock.recv(&mut buf) {
             Ok(n) => {
                 let text = String::from_utf8_lossy(&buf[..n]);
@@ -468,7 +489,12 @@ pub fn options_ping(port: u16, timeout: Duration) -> Option<String> {
 }
 
 fn check_installed() {
-    match Command::new("kamailio").arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status() {
+    match Command::new("kamailio")
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+    {
         Ok(_) => {}
         Err(e) if e.kind() == ErrorKind::NotFound => {
             panic!("kamailio is not installed: {INSTALL_HINT}")
@@ -479,7 +505,10 @@ fn check_installed() {
 
 /// A temporary directory whose ctl socket path fits in sun_path (108 bytes).
 fn temp_dir() -> tempfile::TempDir {
-    let dir = tempfile::Builder::new().prefix("hark-kamailio-").tempdir().expect("temp dir");
+    let dir = tempfile::Builder::new()
+        .prefix("hark-kamailio-")
+        .tempdir()
+        .expect("temp dir");
     if dir.path().join("run/kamailio_ctl").as_os_str().len() < 100 {
         return dir;
     }
@@ -516,7 +545,10 @@ fn group_alive(pgid: u32) -> bool {
     };
     entries.flatten().any(|e| {
         let name = e.file_name();
-        let Some(pid) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())) else {
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
             return false;
         };
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {

@@ -4,6 +4,7 @@
 //! the few functions every module needs.
 #![allow(dead_code)]
 
+pub mod hark;
 pub mod kamailio;
 pub mod sipp;
 

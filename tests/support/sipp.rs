@@ -56,7 +56,10 @@ impl Sipp {
     /// `scenario`: a file name in tests/sipp without `.xml`; `target`:
     /// "host:port" of the server.
     pub fn new(scenario: &str, target: &str) -> Sipp {
-        let dir = tempfile::Builder::new().prefix("hark-sipp-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("hark-sipp-")
+            .tempdir()
+            .expect("temp dir");
         let path = PathBuf::from(SCENARIO_DIR).join(format!("{scenario}.xml"));
         assert!(path.exists(), "no sipp scenario {}", path.display());
         let args = vec![
@@ -75,13 +78,23 @@ impl Sipp {
             dir.path().join("errors.log").display().to_string(),
             target.to_string(),
         ];
-        Sipp { scenario: scenario.to_string(), args, timeout: Duration::from_secs(15), dir }
+        Sipp {
+            scenario: scenario.to_string(),
+            args,
+            timeout: Duration::from_secs(15),
+            dir,
+        }
     }
 
     /// `-s user -au user -ap password`: the user part of the request URI
     /// (`[service]` in scenarios) and the digest credentials.
     pub fn user(self, user: &str, password: &str) -> Sipp {
-        self.arg("-s").arg(user).arg("-au").arg(user).arg("-ap").arg(password)
+        self.arg("-s")
+            .arg(user)
+            .arg("-au")
+            .arg(user)
+            .arg("-ap")
+            .arg(password)
     }
 
     /// `-key name value`: `[name]` in the scenario.
@@ -135,7 +148,11 @@ impl Sipp {
             }
             Err(e) => panic!("cannot run sipp: {e}"),
         };
-        RunningSipp { child: Some(child), sipp: self, command }
+        RunningSipp {
+            child: Some(child),
+            sipp: self,
+            command,
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! a ready [`AccountConfig`] and the app sends it. Nothing typed is cleared by
 //! a validation error.
 
-use iced::widget::{button, column, container, radio, row, space, text, text_input};
+use iced::widget::{button, column, container, row, scrollable, space, text, text_input};
 use iced::{Element, Fill, Task};
 
 use crate::config::{AccountConfig, AccountField, AccountProblem, Transport};
@@ -159,7 +159,9 @@ impl AccountForm {
                      problem: Option<String>,
                      hint: Option<String>| {
             let mut col = column![
-                text(i18n.tr(label)).size(theme::LABEL_SIZE).font(theme::BOLD),
+                text(i18n.tr(label))
+                    .size(theme::LABEL_SIZE)
+                    .font(theme::BOLD),
                 input.padding(8).size(theme::BODY_SIZE),
             ]
             .spacing(theme::SMALL_GAP);
@@ -185,40 +187,52 @@ impl AccountForm {
             .on_input(Message::Server)
             .on_submit(Message::Submit);
 
-        let transports = Transport::ALL.iter().fold(
-            row![].spacing(theme::GAP),
-            |row, &t| {
-                let label = match t {
-                    Transport::Udp => i18n.tr("transport-udp"),
-                    Transport::Tcp => i18n.tr("transport-tcp"),
-                };
-                row.push(
-                    radio(label, t, Some(self.transport), Message::Transport)
-                        .size(16)
-                        .text_size(theme::BODY_SIZE),
-                )
-            },
-        );
+        // A two-way switch; each choice is a button so it can be clicked by label.
+        let transports = Transport::ALL.iter().fold(row![].spacing(4), |row, &t| {
+            let label = match t {
+                Transport::Udp => i18n.tr("transport-udp"),
+                Transport::Tcp => i18n.tr("transport-tcp"),
+            };
+            let selected = t == self.transport;
+            row.push(
+                button(text(label).size(theme::BODY_SIZE).center())
+                    .width(72)
+                    .padding([6, 12])
+                    .style(if selected {
+                        theme::primary_button
+                    } else {
+                        theme::secondary_button
+                    })
+                    .on_press(Message::Transport(t)),
+            )
+        });
 
         let mut buttons = row![space::horizontal()].spacing(theme::SMALL_GAP * 2.0);
         if self.is_editing() {
             buttons = buttons.push(
                 button(text(i18n.tr("form-cancel")).size(theme::BODY_SIZE))
                     .padding([8, 16])
-                    .style(button::secondary)
+                    .style(theme::secondary_button)
                     .on_press(Message::Cancel),
             );
         }
         buttons = buttons.push(
             button(text(i18n.tr(submit)).size(theme::BODY_SIZE))
                 .padding([8, 16])
-                .style(button::primary)
+                .style(theme::primary_button)
                 .on_press(Message::Submit),
         );
 
         let form = column![
-            text(i18n.tr(title)).size(theme::TITLE_SIZE).font(theme::BOLD),
-            text(i18n.tr(intro)).size(theme::BODY_SIZE).style(theme::muted),
+            column![
+                text(i18n.tr(title))
+                    .size(theme::TITLE_SIZE)
+                    .font(theme::BOLD),
+                text(i18n.tr(intro))
+                    .size(theme::BODY_SIZE)
+                    .style(theme::muted),
+            ]
+            .spacing(theme::SMALL_GAP * 1.5),
             field(
                 "form-address-label",
                 address,
@@ -249,9 +263,8 @@ impl AccountForm {
         .spacing(theme::GAP)
         .max_width(440);
 
-        container(form)
-            .padding(theme::PADDING)
-            .center_x(Fill)
+        // Scrolls when the window is too low for the form and its messages.
+        scrollable(container(form).padding(theme::PADDING).center_x(Fill))
             .height(Fill)
             .into()
     }

@@ -6,14 +6,16 @@
 
 use std::time::{Duration, Instant};
 
-use iced::widget::{button, column, container, row, scrollable, space, text};
-use iced::{Alignment, Element, Fill};
+use iced::widget::{button, column, container, row, rule, scrollable, space, text};
+use iced::{Alignment, Element, Fill, Padding};
 
 use crate::config::AccountConfig;
 use crate::engine::{Event as EngineEvent, RegistrationState};
 use crate::i18n::I18n;
 use crate::ui::status::{self, display_address};
 use crate::ui::theme;
+
+type ButtonStyle = fn(&iced::Theme, button::Status) -> button::Style;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
@@ -231,7 +233,7 @@ impl MainWindow {
                         .style(theme::muted),
                     button(text(i18n.tr("main-add-account")).size(theme::BODY_SIZE))
                         .padding([8, 16])
-                        .style(button::primary)
+                        .style(theme::primary_button)
                         .on_press_maybe((!self.engine_stopped).then_some(Message::AddAccount)),
                 ]
                 .spacing(theme::SMALL_GAP * 2.0),
@@ -246,7 +248,7 @@ impl MainWindow {
         } else {
             button(text(i18n.tr("main-quit")).size(theme::BODY_SIZE))
                 .padding([8, 16])
-                .style(button::secondary)
+                .style(theme::secondary_button)
                 .on_press(Message::Quit)
                 .into()
         };
@@ -254,6 +256,7 @@ impl MainWindow {
 
         column![
             scrollable(container(content).padding(theme::PADDING)).height(Fill),
+            rule::horizontal(1).style(rule::weak),
             container(footer).padding([theme::GAP * 0.75, theme::PADDING]),
         ]
         .into()
@@ -261,12 +264,13 @@ impl MainWindow {
 
     fn account_card<'a>(&'a self, i18n: &I18n, account: &'a Account) -> Element<'a, Message> {
         let status = self.status(i18n, account);
+        // The dot sits on the first line when the headline wraps.
         let headline = row![
-            theme::dot(status.dot, 12.0),
+            container(theme::dot(status.dot, 12.0)).padding(Padding::ZERO.top(4)),
             text(status.headline).size(theme::BODY_SIZE),
         ]
         .spacing(theme::SMALL_GAP * 1.5)
-        .align_y(Alignment::Center);
+        .align_y(Alignment::Start);
 
         let mut body = column![
             text(display_address(&account.address))
@@ -283,22 +287,27 @@ impl MainWindow {
         }
 
         let can_act = !self.engine_stopped && !self.quitting;
+        let (retry_style, edit_style): (ButtonStyle, ButtonStyle) = if status.needs_user {
+            (theme::secondary_button, theme::primary_button)
+        } else {
+            (theme::primary_button, theme::secondary_button)
+        };
         let mut buttons = row![].spacing(theme::SMALL_GAP * 2.0);
         if status.can_retry {
             buttons = buttons.push(
                 button(text(i18n.tr("main-retry")).size(theme::BODY_SIZE))
                     .padding([6, 14])
-                    .style(button::primary)
+                    .style(retry_style)
                     .on_press_maybe(can_act.then(|| Message::Retry(account.address.clone()))),
             );
         }
         buttons = buttons.push(
             button(text(i18n.tr("main-edit")).size(theme::BODY_SIZE))
                 .padding([6, 14])
-                .style(button::secondary)
+                .style(edit_style)
                 .on_press_maybe(can_act.then(|| Message::Edit(account.address.clone()))),
         );
-        body = body.push(container(buttons).padding(iced::Padding::ZERO.top(theme::SMALL_GAP)));
+        body = body.push(container(buttons).padding(Padding::ZERO.top(theme::SMALL_GAP)));
 
         container(body)
             .padding(16)
