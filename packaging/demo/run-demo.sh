@@ -194,9 +194,11 @@ if [ "$server_only" = 1 ]; then
 fi
 
 status=0
+# The demo keeps its own database and control socket, apart from a real Hark's.
+demo_args=(--config "$hark_cfg" --database "$dir/hark.db" --socket "$dir/control.sock" --no-keyring)
 if [ -n "${HARK_BIN:-}" ]; then
-    "$HARK_BIN" --config "$hark_cfg" "${hark_args[@]}" || status=$?
+    "$HARK_BIN" "${demo_args[@]}" "${hark_args[@]}" || status=$?
 else
-    (cd "$repo" && cargo run -- --config "$hark_cfg" "${hark_args[@]}") || status=$?
+    (cd "$repo" && cargo run -- "${demo_args[@]}" "${hark_args[@]}") || status=$?
 fi
 exit "$status"
