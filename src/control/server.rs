@@ -89,12 +89,15 @@ async fn client(stream: UnixStream, engine: EngineHandle) {
     let writer = tokio::spawn(async move {
         loop {
             let event = tokio::select! {
+                // This client's own protocol errors first: they were found
+                // before any later command of theirs reached the engine.
+                biased;
+                Some(ev) = own_rx.recv() => ev,
                 ev = events.recv() => match ev {
                     Ok(ev) => ev,
                     Err(RecvError::Lagged(_)) => continue,
                     Err(RecvError::Closed) => break,
                 },
-                Some(ev) = own_rx.recv() => ev,
             };
             let stopped = event == Event::Stopped;
             let mut line = codec::encode(&event);

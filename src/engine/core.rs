@@ -287,8 +287,14 @@ impl Engine {
         })
         .await
         .expect("keyring task");
-        if source == PasswordSource::ConfigFile && self.options.config_path.is_some() {
-            tracing::info!(account = %address, "password read from the config file");
+        if source == PasswordSource::ConfigFile {
+            if let Some(path) = &self.options.config_path {
+                self.warn(format!(
+                    "the password of {address} is kept in {}; keep that file private (chmod 600), \
+                     or remove it from there and enter it in Hark to keep it in the keyring",
+                    path.display()
+                ));
+            }
         }
         let handle = account::spawn(
             account.clone(),

@@ -345,9 +345,12 @@ impl RegistrationMachine {
         }
         let delay = match retry_after_secs {
             Some(s) => Duration::from_secs(u64::from(s)),
-            None => self.backoff(),
+            None => {
+                let d = self.backoff();
+                self.failures += 1;
+                d
+            }
         };
-        self.failures += 1;
         self.phase = Phase::Backoff { until: now + delay };
         out.push(Output::State(RegistrationState::Retrying {
             reason,
