@@ -158,3 +158,21 @@ fn end_of_input_quits_cleanly() {
     hark.wait_event("stopped", T);
     assert!(hark.wait_exit(T).success());
 }
+
+#[test]
+fn a_socket_in_an_existing_folder_leaves_that_folder_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let sock = shared.path().join("hark.sock");
+    let mut hark = Hark::start_with_args("", &["--socket", sock.to_str().unwrap()]);
+    hark.wait_event("started", T);
+    let mode = std::fs::metadata(shared.path())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o7777, 0o1777, "the folder's mode was changed");
+    let sock_mode = std::fs::metadata(&sock).unwrap().permissions().mode();
+    assert_eq!(sock_mode & 0o777, 0o600, "the socket is private");
+    hark.quit(T);
+}

@@ -29,12 +29,18 @@ impl ControlSocket {
     /// Binds `path`, replacing a stale socket file left by a crashed Hark.
     pub async fn bind(path: &Path) -> Result<ControlSocket, ServeError> {
         let io = |e| ServeError::Io(path.to_owned(), e);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // Only a folder we create is made private: never touch an
+            // existing one (the socket may be given as /tmp/hark.sock).
+            if !dir.exists() {
+                let mut builder = std::fs::DirBuilder::new();
+                builder.recursive(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::DirBuilderExt;
+                    builder.mode(0o700);
+                }
+                builder.create(dir).map_err(io)?;
             }
         }
         if path.exists() {

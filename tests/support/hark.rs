@@ -70,8 +70,14 @@ impl Hark {
                     dir.path().join("hark.db").into_os_string(),
                 ]
             })
-            .arg("--socket")
-            .arg(dir.path().join("control.sock"))
+            .args(if args.contains(&"--socket") {
+                vec![]
+            } else {
+                vec![
+                    "--socket".into(),
+                    dir.path().join("control.sock").into_os_string(),
+                ]
+            })
             .args(args)
             .env("HARK_LOG", "info,rsipstack=info")
             .stdin(Stdio::piped())
