@@ -295,3 +295,18 @@ fn german_words() {
     });
     h.shows("Neuer Versuch in 8 s: der Server antwortet nicht");
 }
+
+#[test]
+fn edit_prefills_the_server_and_transport_the_engine_reported() {
+    let mut h = Harness::new(Language::EnUs);
+    let mut account = hark::config::AccountConfig::new(ALICE);
+    account.server = Some("proxy.hark.test:5070".into());
+    account.transport = Transport::Tcp;
+    h.event(Event::AccountSettings { account });
+    h.state(RegistrationState::Registered { expires: 600 });
+    h.interact(|ui| {
+        ui.click("Edit account").unwrap();
+    });
+    assert!(matches!(h.app.screen(), Screen::AccountForm(_)));
+    h.shows("proxy.hark.test:5070");
+}

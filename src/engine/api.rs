@@ -194,6 +194,9 @@ pub enum Event {
         #[serde(flatten)]
         state: RegistrationState,
     },
+    /// An account's settings (never its password), at `snapshot` and after
+    /// `set_account`, so a front end can show and edit them.
+    AccountSettings { account: AccountConfig },
     /// The user's own status changed.
     OwnStatus {
         availability: Availability,

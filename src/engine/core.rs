@@ -147,6 +147,9 @@ impl Engine {
             }
             Command::Snapshot => {
                 for (address, a) in &self.accounts {
+                    if let Some(config) = self.configs.get(address) {
+                        self.emit(settings_event(config));
+                    }
                     self.emit(Event::AccountState {
                         account: address.clone(),
                         state: a.last_state.clone(),
@@ -231,6 +234,7 @@ impl Engine {
         if save {
             self.save_account(&account).await?;
         }
+        self.emit(settings_event(&account));
         self.start_account(account).await;
         Ok(())
     }
@@ -313,6 +317,13 @@ impl Engine {
         futures::future::join_all(stops).await;
         self.emit(Event::Stopped);
     }
+}
+
+/// The settings of an account as they may be shown: without the password.
+fn settings_event(account: &AccountConfig) -> Event {
+    let mut account = account.clone();
+    account.password = None;
+    Event::AccountSettings { account }
 }
 
 fn no_such_account(address: &str) -> (ErrorKind, String) {

@@ -149,6 +149,15 @@ impl MainWindow {
                 entry.state = state.clone();
                 self.now = now;
             }
+            EngineEvent::AccountSettings { account } => {
+                let known = self.upsert(&account.address);
+                // Keep a password typed in this session for "Edit account".
+                let password = known.config.as_ref().and_then(|c| c.password.clone());
+                known.config = Some(AccountConfig {
+                    password,
+                    ..account.clone()
+                });
+            }
             EngineEvent::Warning { message } => self.notice(Notice::Warning(message.clone())),
             // The form validates what it sends; an error here is the engine
             // failing to carry a command out (saving the config, say).
