@@ -302,7 +302,9 @@ fn edit_prefills_the_server_and_transport_the_engine_reported() {
     let mut account = hark::config::AccountConfig::new(ALICE);
     account.server = Some("proxy.hark.test:5070".into());
     account.transport = Transport::Tcp;
-    h.event(Event::AccountSettings { account });
+    h.event(Event::AccountSettings {
+        account: Box::new(account),
+    });
     h.state(RegistrationState::Registered { expires: 600 });
     h.interact(|ui| {
         ui.click("Edit account").unwrap();

@@ -196,7 +196,7 @@ pub enum Event {
     },
     /// An account's settings (never its password), at `snapshot` and after
     /// `set_account`, so a front end can show and edit them.
-    AccountSettings { account: AccountConfig },
+    AccountSettings { account: Box<AccountConfig> },
     /// The user's own status changed.
     OwnStatus {
         availability: Availability,

@@ -323,7 +323,9 @@ impl Engine {
 fn settings_event(account: &AccountConfig) -> Event {
     let mut account = account.clone();
     account.password = None;
-    Event::AccountSettings { account }
+    Event::AccountSettings {
+        account: Box::new(account),
+    }
 }
 
 fn no_such_account(address: &str) -> (ErrorKind, String) {

@@ -155,7 +155,7 @@ impl MainWindow {
                 let password = known.config.as_ref().and_then(|c| c.password.clone());
                 known.config = Some(AccountConfig {
                     password,
-                    ..account.clone()
+                    ..(**account).clone()
                 });
             }
             EngineEvent::Warning { message } => self.notice(Notice::Warning(message.clone())),
