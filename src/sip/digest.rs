@@ -29,6 +29,13 @@ impl Challenge {
         if !scheme.eq_ignore_ascii_case("digest") {
             return Err(DigestError::UnsupportedScheme(scheme.to_string()));
         }
+        // digest_auth's parser slices the header with char counts as byte
+        // offsets, so any non-ASCII character panics it or misreads names.
+        if !v.is_ascii() {
+            return Err(DigestError::BadChallenge(
+                "the challenge holds non-ASCII characters".to_string(),
+            ));
+        }
         // digest_auth wants exactly "Digest"; schemes are case-insensitive.
         let normalized = format!("Digest{}", &v[scheme.len()..]);
         let header = digest_auth::parse(&normalized)
@@ -141,6 +148,22 @@ mod tests {
             "Digest \u{0}\u{ffff}",
         ] {
             assert!(Challenge::parse(v).is_err(), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn non_ascii_challenge_is_an_error_not_a_panic() {
+        // Found by fuzz/fuzz_targets/sip_digest.rs: a multi-byte character
+        // before an `=` made digest_auth slice inside it and panic.
+        for v in [
+            "Digest real\u{fffd}=\"r\", nonce=\"n\"",
+            "Digest \u{fc}=x, realm=\"r\", nonce=\"n\"",
+            "Digest realm=\"h\u{e4}rk\", nonce=\"n\"",
+        ] {
+            assert!(
+                matches!(Challenge::parse(v), Err(DigestError::BadChallenge(_))),
+                "{v:?}"
+            );
         }
     }
 }
