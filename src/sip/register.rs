@@ -141,16 +141,15 @@ impl Registrar {
             let Some(value) = header_value(&resp, challenge_header) else {
                 return self.classify(&resp, expires, answered > 0);
             };
+            let unusable = |e: super::digest::DigestError| Outcome::Rejected {
+                code,
+                reason: e.to_string(),
+                auth_sent: false,
+                hint_secs: None,
+            };
             let mut challenge = match Challenge::parse(&value) {
                 Ok(c) => c,
-                Err(e) => {
-                    return Outcome::Rejected {
-                        code,
-                        reason: e.to_string(),
-                        auth_sent: false,
-                        hint_secs: None,
-                    }
-                }
+                Err(e) => return unusable(e),
             };
             // One answer per challenge; a second only for an expired nonce.
             if answered >= 2 || (answered == 1 && !challenge.stale) {
@@ -159,14 +158,7 @@ impl Registrar {
             let uri = self.request_uri.to_string();
             let answer = match challenge.answer(&self.auth_user, password, "REGISTER", &uri) {
                 Ok(a) => a,
-                Err(e) => {
-                    return Outcome::Rejected {
-                        code,
-                        reason: e.to_string(),
-                        auth_sent: false,
-                        hint_secs: None,
-                    }
-                }
+                Err(e) => return unusable(e),
             };
             answered += 1;
             let mut headers = self.identity_headers();
