@@ -11,6 +11,7 @@ pub mod control;
 pub mod engine;
 pub mod i18n;
 pub mod paths;
+pub mod presence;
 pub mod secrets;
 pub mod sip;
 pub mod store;

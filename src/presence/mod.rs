@@ -1,0 +1,8 @@
+//! Presence documents and presence logic, free of I/O.
+//!
+//! One module per document type (PIDF and its extensions, watcherinfo,
+//! resource-lists, RLMI, pres-rules, dialog-info, xcap-caps), each with a
+//! parser and a builder over the safe element tree in [`xml`]; and the status
+//! model that turns documents into one availability per contact.
+
+pub mod xml;
