@@ -7,8 +7,10 @@
 pub mod digest;
 pub mod endpoint;
 pub mod incoming;
+pub mod publication;
 pub mod register;
 pub mod resolve;
+pub mod subscription;
 
 pub use endpoint::{EndpointSettings, SipEndpoint};
 pub use register::{Outcome, Registrar, Unreachable};
