@@ -334,7 +334,7 @@ fn is_namespace_declaration(attr: &QAttribute<'_>) -> bool {
     key == b"xmlns" || key.starts_with(b"xmlns:")
 }
 
-fn close(stack: &mut Vec<Element>, root: &mut Option<Element>, element: Element) {
+fn close(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
     match stack.last_mut() {
         Some(parent) => parent.children.push(element),
         None => *root = Some(element),
