@@ -9,7 +9,9 @@ pub mod endpoint;
 pub mod incoming;
 pub mod publication;
 pub mod register;
+pub mod request;
 pub mod resolve;
+pub mod subscribe_dialog;
 pub mod subscription;
 
 pub use endpoint::{EndpointSettings, SipEndpoint};

@@ -231,7 +231,7 @@ fn reason_phrase(resp: &Response) -> String {
 }
 
 /// A 408 made by our own transaction layer has no To tag from a server.
-fn is_local_timeout(resp: &Response) -> bool {
+pub(crate) fn is_local_timeout(resp: &Response) -> bool {
     !resp.headers.iter().any(|h| match h {
         Header::To(to) => to.value().contains("tag="),
         _ => false,
@@ -248,7 +248,7 @@ fn header_value(resp: &Response, name: &str) -> Option<String> {
     })
 }
 
-fn unreachable_kind(e: &rsipstack::Error) -> Unreachable {
+pub(crate) fn unreachable_kind(e: &rsipstack::Error) -> Unreachable {
     use std::io::ErrorKind;
     match e {
         rsipstack::Error::DnsResolutionError(_) => Unreachable::NameNotFound,
