@@ -12,6 +12,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::api::{Event, FailureKind, RegistrationState};
+use super::presence::{self, PresenceCtl};
 use super::registration::{Input, Outcome, Output, RegistrationMachine, RegistrationPolicy};
 use crate::config::AccountConfig;
 use crate::sip::{self, EndpointSettings, Registrar, SipEndpoint, Unreachable};
@@ -25,6 +26,8 @@ pub(crate) enum AccountCtl {
     Start,
     /// Unregister; the sender is told when done (then the task ends).
     Stop(oneshot::Sender<()>),
+    /// For the account's presence task (kept until it exists).
+    Presence(PresenceCtl),
 }
 
 /// The engine's side of a running account task.
@@ -77,6 +80,11 @@ struct Driver {
     registrar: Option<Registrar>,
     flows: Option<mpsc::UnboundedReceiver<sip::endpoint::FlowEvent>>,
     keepalive_wait: Duration,
+    events: broadcast::Sender<Event>,
+    /// The presence task, once the endpoint exists.
+    presence: Option<mpsc::UnboundedSender<PresenceCtl>>,
+    /// Presence requests that came before it: the latest watch list and document.
+    presence_backlog: Vec<PresenceCtl>,
 }
 
 impl Driver {
@@ -112,15 +120,58 @@ impl Driver {
             kind: FailureKind::Network,
             detail: e.to_string(),
         })?;
-        tokio::spawn(sip::incoming::serve(incoming));
+        let (notify_tx, notify_rx) = mpsc::unbounded_channel();
+        let (_routes_tx, routes) = tokio::sync::watch::channel(sip::incoming::Routes {
+            notify: Some(notify_tx),
+        });
+        tokio::spawn(sip::incoming::serve(incoming, routes));
         self.registrar = Some(Registrar::new(
             &endpoint,
             &self.account,
             self.password.clone(),
         ));
-        self.endpoint = Some(Arc::new(endpoint));
+        let identity = sip::request::Identity::new(&endpoint, &self.account, self.password.clone());
+        let endpoint = Arc::new(endpoint);
+        let presence = presence::spawn(
+            self.account.address.clone(),
+            endpoint.clone(),
+            identity,
+            self.events.clone(),
+            notify_rx,
+        );
+        for msg in self.presence_backlog.drain(..) {
+            let _ = presence.send(msg);
+        }
+        self.presence = Some(presence);
+        self.endpoint = Some(endpoint);
         self.flows = Some(flows);
         Ok(())
+    }
+
+    fn tell_presence(&mut self, msg: PresenceCtl) {
+        match &self.presence {
+            Some(p) => {
+                let _ = p.send(msg);
+            }
+            None => {
+                let same_kind =
+                    |m: &PresenceCtl| std::mem::discriminant(m) == std::mem::discriminant(&msg);
+                self.presence_backlog.retain(|m| !same_kind(m));
+                self.presence_backlog.push(msg);
+            }
+        }
+    }
+
+    /// Ends the presence task (unsubscribe, unpublish), bounded in time.
+    async fn stop_presence(&mut self) {
+        let Some(p) = self.presence.take() else {
+            return;
+        };
+        let (tx, rx) = oneshot::channel();
+        if p.send(PresenceCtl::Stop(tx)).is_ok() {
+            let _ =
+                tokio::time::timeout(presence::STOP_GRACE + Duration::from_millis(200), rx).await;
+        }
     }
 
     async fn send_register(&mut self, expires: u32) -> Pending {
@@ -199,6 +250,9 @@ async fn run(
         registrar: None,
         flows: None,
         keepalive_wait,
+        events: events.clone(),
+        presence: None,
+        presence_backlog: Vec::new(),
     };
     let mut pending: Option<Pending> = None;
     let mut stop_waiters: Vec<oneshot::Sender<()>> = Vec::new();
@@ -213,12 +267,18 @@ async fn run(
         let outputs = tokio::select! {
             msg = ctl.recv() => match msg {
                 Some(AccountCtl::Start) => machine.handle_input(Input::Start, std::time::Instant::now()),
+                Some(AccountCtl::Presence(msg)) => {
+                    driver.tell_presence(msg);
+                    vec![]
+                }
                 Some(AccountCtl::Stop(done)) => {
+                    driver.stop_presence().await;
                     stop_waiters.push(done);
                     stop_deadline.get_or_insert(Instant::now() + UNREGISTER_GRACE);
                     machine.handle_input(Input::Stop, std::time::Instant::now())
                 }
                 None => {
+                    driver.stop_presence().await;
                     stop_deadline.get_or_insert(Instant::now() + UNREGISTER_GRACE);
                     machine.handle_input(Input::Stop, std::time::Instant::now())
                 }
@@ -252,6 +312,8 @@ async fn run(
                 Output::SendKeepalive => pending = Some(driver.send_keepalive()),
                 Output::State(state) => {
                     tracing::info!(account = %address, ?state, "registration state");
+                    let up = matches!(state, RegistrationState::Registered { .. });
+                    driver.tell_presence(PresenceCtl::Connected(up));
                     let _ = states.send((address.clone(), state.clone()));
                     let _ = events.send(Event::AccountState {
                         account: address.clone(),

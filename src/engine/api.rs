@@ -32,8 +32,25 @@ pub enum Command {
         #[serde(default)]
         note: Option<String>,
     },
+    /// Add a contact to an account's list (or change its name and group)
+    /// and watch its presence.
+    AddContact { account: String, contact: Contact },
+    /// Remove a contact from an account's list and stop watching it.
+    RemoveContact { account: String, uri: String },
     /// Unregister every account and stop the engine.
     Quit,
+}
+
+/// A person on the user's contact list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Their SIP address, `sip:bob@example.com`.
+    pub uri: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// A command with an optional correlation id, as it arrives on a JSON line.
@@ -206,8 +223,65 @@ pub enum Event {
     /// Something the user should know but that is not an error of a command
     /// (config warnings, password kept in the config file...).
     Warning { message: String },
+    /// An account's contact list (at `snapshot` and after every change).
+    Contacts {
+        account: String,
+        contacts: Vec<Contact>,
+    },
+    /// Contacts' presence changed (several at once under load).
+    Presence {
+        account: String,
+        updates: Vec<PresenceUpdate>,
+    },
+    /// The state of the publication of the user's own status on an account.
+    Publication {
+        account: String,
+        #[serde(flatten)]
+        state: crate::sip::publication::PublicationState,
+    },
     /// The engine has stopped (after `quit`); nothing follows.
     Stopped,
+}
+
+/// What is known of one contact's presence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PresenceUpdate {
+    pub contact: String,
+    pub availability: ContactAvailability,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<String>,
+    #[serde(default)]
+    pub capabilities: Capabilities,
+    /// The state of our subscription to them.
+    pub subscription: crate::sip::subscription::SubscriptionState,
+}
+
+/// One availability per contact, aggregated over their devices (SPEC P6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactAvailability {
+    DoNotDisturb,
+    Forwarded,
+    OnThePhone,
+    Busy,
+    InAMeeting,
+    Away,
+    Available,
+    Offline,
+    /// No usable presence (not subscribed yet, refused, bad document).
+    #[default]
+    Unknown,
+}
+
+/// What a contact can take now (SPEC P7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Capabilities {
+    pub voice: bool,
+    pub video: bool,
+    pub im: bool,
+    pub email: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

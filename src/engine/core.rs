@@ -10,7 +10,9 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::account::{self, AccountCtl, AccountHandle};
-use super::api::{Availability, Command, Envelope, ErrorKind, Event, RegistrationState};
+use super::api::{Availability, Command, Contact, Envelope, ErrorKind, Event, RegistrationState};
+use super::presence::PresenceCtl;
+use super::presence_view;
 use super::{EngineHandle, EVENT_BUFFER};
 use crate::config::{AccountConfig, Config};
 use crate::secrets::{self, PasswordSource};
@@ -154,6 +156,15 @@ impl Engine {
                         account: address.clone(),
                         state: a.last_state.clone(),
                     });
+                    let _ = a.ctl.send(AccountCtl::Presence(PresenceCtl::Snapshot));
+                }
+                let addresses: Vec<String> = self.accounts.keys().cloned().collect();
+                for address in addresses {
+                    let contacts = self.contacts_of(&address).await;
+                    self.emit(Event::Contacts {
+                        account: address,
+                        contacts,
+                    });
                 }
                 self.emit(Event::OwnStatus {
                     availability: self.status.0,
@@ -200,8 +211,11 @@ impl Engine {
                     }
                 }
                 self.emit(Event::OwnStatus { availability, note });
+                self.publish_own_status();
                 Ok(())
             }
+            Command::AddContact { account, contact } => self.add_contact(account, contact).await,
+            Command::RemoveContact { account, uri } => self.remove_contact(account, uri).await,
             Command::Quit => unreachable!("handled by run"),
         };
         match result {
@@ -307,7 +321,131 @@ impl Engine {
             self.state_tx.clone(),
         );
         self.configs.insert(address.clone(), account);
-        self.accounts.insert(address, handle);
+        self.accounts.insert(address.clone(), handle);
+        let contacts = self.contacts_of(&address).await;
+        self.watch(&address, &contacts);
+        self.emit(Event::Contacts {
+            account: address.clone(),
+            contacts,
+        });
+        self.publish_own_status_on(&address);
+    }
+
+    /// The account's contact list from the store (empty without one).
+    async fn contacts_of(&self, account: &str) -> Vec<Contact> {
+        let Some(store) = self.store.clone() else {
+            return vec![];
+        };
+        let account = account.to_string();
+        let listed = tokio::task::spawn_blocking(move || {
+            store.lock().expect("store lock").contacts(&account)
+        })
+        .await
+        .expect("store task");
+        listed.unwrap_or_else(|e| {
+            self.warn(format!("the contact list could not be read: {e}"));
+            vec![]
+        })
+    }
+
+    fn watch(&self, account: &str, contacts: &[Contact]) {
+        if let Some(a) = self.accounts.get(account) {
+            let uris = contacts.iter().map(|c| c.uri.clone()).collect();
+            let _ = a.ctl.send(AccountCtl::Presence(PresenceCtl::Watch(uris)));
+        }
+    }
+
+    fn publish_own_status(&self) {
+        for address in self.accounts.keys() {
+            self.publish_own_status_on(address);
+        }
+    }
+
+    fn publish_own_status_on(&self, address: &str) {
+        if let Some(a) = self.accounts.get(address) {
+            let doc = presence_view::own_document(address, self.status.0, self.status.1.as_deref());
+            let _ = a.ctl.send(AccountCtl::Presence(PresenceCtl::Publish(doc)));
+        }
+    }
+
+    async fn add_contact(
+        &mut self,
+        account: String,
+        mut contact: Contact,
+    ) -> Result<(), (ErrorKind, String)> {
+        if !self.configs.contains_key(&account) {
+            return Err(no_such_account(&account));
+        }
+        contact.uri =
+            crate::config::AccountConfig::normalize_address(&contact.uri).map_err(|e| {
+                (
+                    ErrorKind::BadArgument,
+                    format!("{:?} is not a SIP address: {}", contact.uri, e.describe()),
+                )
+            })?;
+        contact.name = contact
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        contact.group = contact
+            .group
+            .map(|g| g.trim().to_string())
+            .filter(|g| !g.is_empty());
+        let store = self.store.clone().ok_or_else(no_store)?;
+        let (acc, c) = (account.clone(), contact.clone());
+        tokio::task::spawn_blocking(move || {
+            store.lock().expect("store lock").upsert_contact(&acc, &c)
+        })
+        .await
+        .expect("store task")
+        .map_err(|e| {
+            (
+                ErrorKind::Failed,
+                format!("the contact could not be saved: {e}"),
+            )
+        })?;
+        self.contacts_changed(&account).await;
+        Ok(())
+    }
+
+    async fn remove_contact(
+        &mut self,
+        account: String,
+        uri: String,
+    ) -> Result<(), (ErrorKind, String)> {
+        if !self.configs.contains_key(&account) {
+            return Err(no_such_account(&account));
+        }
+        let store = self.store.clone().ok_or_else(no_store)?;
+        let (acc, u) = (account.clone(), uri.clone());
+        let removed = tokio::task::spawn_blocking(move || {
+            store.lock().expect("store lock").remove_contact(&acc, &u)
+        })
+        .await
+        .expect("store task")
+        .map_err(|e| {
+            (
+                ErrorKind::Failed,
+                format!("the contact could not be removed: {e}"),
+            )
+        })?;
+        if !removed {
+            return Err((
+                ErrorKind::BadArgument,
+                format!("{uri} is not on the list of {account}"),
+            ));
+        }
+        self.contacts_changed(&account).await;
+        Ok(())
+    }
+
+    async fn contacts_changed(&mut self, account: &str) {
+        let contacts = self.contacts_of(account).await;
+        self.watch(account, &contacts);
+        self.emit(Event::Contacts {
+            account: account.to_string(),
+            contacts,
+        });
     }
 
     async fn quit(&mut self) {
@@ -328,6 +466,13 @@ fn settings_event(account: &AccountConfig) -> Event {
     }
 }
 
+fn no_store() -> (ErrorKind, String) {
+    (
+        ErrorKind::Failed,
+        "the database could not be opened, so contacts cannot be kept".to_string(),
+    )
+}
+
 fn no_such_account(address: &str) -> (ErrorKind, String) {
     (
         ErrorKind::BadArgument,
@@ -339,7 +484,9 @@ fn no_such_account(address: &str) -> (ErrorKind, String) {
 async fn stop_account(handle: AccountHandle) {
     let (tx, rx) = oneshot::channel();
     if handle.ctl.send(AccountCtl::Stop(tx)).is_ok() {
-        let grace = account::UNREGISTER_GRACE + std::time::Duration::from_secs(1);
+        let grace = account::UNREGISTER_GRACE
+            + super::presence::STOP_GRACE
+            + std::time::Duration::from_secs(1);
         let _ = tokio::time::timeout(grace, rx).await;
     }
 }

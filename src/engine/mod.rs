@@ -6,11 +6,13 @@
 mod account;
 mod api;
 mod core;
+mod presence;
+mod presence_view;
 mod registration;
 
 pub use api::{
-    Availability, Command, Envelope, ErrorKind, Event, FailureKind, FailureReason,
-    RegistrationState,
+    Availability, Capabilities, Command, Contact, ContactAvailability, Envelope, ErrorKind, Event,
+    FailureKind, FailureReason, PresenceUpdate, RegistrationState,
 };
 pub use core::{start, EngineOptions};
 pub use registration::{RegistrationMachine, RegistrationPolicy};

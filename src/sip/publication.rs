@@ -72,21 +72,32 @@ pub enum PublicationState {
     Idle,
     Publishing,
     Published,
-    Retrying { reason: String, retry_in_ms: u64 },
+    Retrying {
+        reason: String,
+        retry_in_ms: u64,
+    },
     /// The server will not take it (403, 489...): only a user action helps.
-    Refused { reason: String },
+    Refused {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Idle,
     Sending,
-    Published { refresh_at: Instant },
-    Backoff { until: Instant },
+    Published {
+        refresh_at: Instant,
+    },
+    Backoff {
+        until: Instant,
+    },
     Refused,
     /// Stop asked: a removal is in flight (`sent`) or waits for the
     /// in-flight PUBLISH to finish.
-    Stopping { sent: bool },
+    Stopping {
+        sent: bool,
+    },
     Done,
 }
 
@@ -169,8 +180,7 @@ impl PublicationMachine {
                 self.send(true)
             }
             Input::Reset => {
-                if self.body.is_none()
-                    || matches!(self.phase, Phase::Stopping { .. } | Phase::Done)
+                if self.body.is_none() || matches!(self.phase, Phase::Stopping { .. } | Phase::Done)
                 {
                     return vec![];
                 }
@@ -300,7 +310,7 @@ impl PublicationMachine {
                 }
                 self.send(true)
             }
-            403 | 404 | 489 | 401 | 407 | 415 => {
+            403 | 404 | 405 | 489 | 401 | 407 | 415 | 501 => {
                 self.etag = None;
                 self.phase = Phase::Refused;
                 self.show(PublicationState::Refused {

@@ -1,0 +1,589 @@
+//! The task that drives one account's presence: a subscription per watched
+//! contact and the publication of the user's own status. It feeds the
+//! sans-IO [`SubscriptionMachine`]s and the [`PublicationMachine`] with
+//! responses, NOTIFYs and time, sends what they ask for (at most
+//! [`MAX_IN_FLIGHT`] requests at once, so a long list does not flood the
+//! server), and tells listeners what changed in batches.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::stream::{FuturesUnordered, StreamExt};
+use rsipstack::sip::{Header, Method, StatusCode, Uri};
+use rsipstack::transaction::transaction::Transaction;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::api::{Capabilities, ContactAvailability, Event, PresenceUpdate};
+use super::presence_view;
+use crate::sip::publication::{self, PublicationMachine, PublicationPolicy, Publish};
+use crate::sip::request::{self, header, tag_of, Identity, Reply, RequestSpec};
+use crate::sip::subscribe_dialog::SubscribeDialog;
+use crate::sip::subscription::{
+    self, NotifyState, SubscriptionMachine, SubscriptionPolicy, SubscriptionState,
+};
+use crate::sip::SipEndpoint;
+
+/// Most SUBSCRIBE/PUBLISH requests awaiting an answer at once.
+pub(crate) const MAX_IN_FLIGHT: usize = 32;
+/// How long presence changes are gathered before they are told.
+const BATCH_WINDOW: Duration = Duration::from_millis(50);
+/// How long quitting waits for unsubscribes and the publication removal.
+pub(crate) const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// Requests from the account task.
+#[derive(Debug)]
+pub(crate) enum PresenceCtl {
+    /// The full set of contact addresses to watch.
+    Watch(Vec<String>),
+    /// The own presence document to publish.
+    Publish(Vec<u8>),
+    /// Registered (true) or lost the server (false).
+    Connected(bool),
+    /// Tell every contact's presence again.
+    Snapshot,
+    /// Unsubscribe, unpublish, then end; the sender is told when done.
+    Stop(oneshot::Sender<()>),
+}
+
+/// What a subscription is to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum SubKey {
+    Presence(String),
+}
+
+struct Sub {
+    machine: SubscriptionMachine,
+    dialog: SubscribeDialog,
+    view: PresenceUpdate,
+    /// Still wanted (false once removed from the list: ends when finished).
+    wanted: bool,
+}
+
+enum Job {
+    Subscribe {
+        key: SubKey,
+        expires: u32,
+        fresh: bool,
+    },
+    Publish(Publish),
+}
+
+enum Done {
+    Subscribe {
+        key: SubKey,
+        reply: Reply,
+        spec: Box<RequestSpec>,
+    },
+    Publish(Reply),
+}
+
+struct Task {
+    account: String,
+    endpoint: Arc<SipEndpoint>,
+    identity: Arc<Identity>,
+    events: broadcast::Sender<Event>,
+    subs: BTreeMap<SubKey, Sub>,
+    by_call_id: HashMap<String, SubKey>,
+    publication: PublicationMachine,
+    own_document: Option<Vec<u8>>,
+    queue: VecDeque<Job>,
+    running: FuturesUnordered<BoxFuture<'static, Done>>,
+    connected: bool,
+    ever_connected: bool,
+    changed: Vec<SubKey>,
+    flush_at: Option<Instant>,
+    stop: Option<(Vec<oneshot::Sender<()>>, Instant)>,
+}
+
+/// Starts the task; returns its control channel.
+pub(crate) fn spawn(
+    account: String,
+    endpoint: Arc<SipEndpoint>,
+    identity: Identity,
+    events: broadcast::Sender<Event>,
+    notifies: mpsc::UnboundedReceiver<Transaction>,
+) -> mpsc::UnboundedSender<PresenceCtl> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task = Task {
+        account,
+        endpoint,
+        identity: Arc::new(identity),
+        events,
+        subs: BTreeMap::new(),
+        by_call_id: HashMap::new(),
+        publication: PublicationMachine::new(PublicationPolicy::default()),
+        own_document: None,
+        queue: VecDeque::new(),
+        running: FuturesUnordered::new(),
+        connected: false,
+        ever_connected: false,
+        changed: Vec::new(),
+        flush_at: None,
+        stop: None,
+    };
+    tokio::spawn(task.run(rx, notifies));
+    tx
+}
+
+impl Task {
+    async fn run(
+        mut self,
+        mut ctl: mpsc::UnboundedReceiver<PresenceCtl>,
+        mut notifies: mpsc::UnboundedReceiver<Transaction>,
+    ) {
+        let mut ctl_open = true;
+        loop {
+            self.pump();
+            if self.is_done() {
+                break;
+            }
+            let deadline = self.next_deadline();
+            tokio::select! {
+                msg = ctl.recv(), if ctl_open => match msg {
+                    Some(msg) => self.on_ctl(msg),
+                    None => {
+                        ctl_open = false;
+                        self.on_ctl(PresenceCtl::Stop(oneshot::channel().0));
+                    }
+                },
+                Some(tx) = notifies.recv() => self.on_notify(tx),
+                Some(done) = self.running.next(), if !self.running.is_empty() => self.on_done(done),
+                _ = sleep_until(deadline) => self.on_timer(),
+            }
+        }
+        self.flush();
+        if let Some((waiters, _)) = self.stop.take() {
+            for w in waiters {
+                let _ = w.send(());
+            }
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        let Some((_, deadline)) = &self.stop else {
+            return false;
+        };
+        let idle = self.running.is_empty()
+            && self.queue.is_empty()
+            && self.subs.values().all(|s| s.machine.is_finished())
+            && (self.publication.is_finished() || self.own_document.is_none());
+        idle || Instant::now() >= *deadline
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let machines = self
+            .subs
+            .values()
+            .filter_map(|s| s.machine.poll_timeout())
+            .chain(self.publication.poll_timeout())
+            .map(Instant::from_std);
+        machines
+            .chain(self.flush_at)
+            .chain(self.stop.as_ref().map(|(_, d)| *d))
+            .min()
+    }
+
+    fn on_ctl(&mut self, msg: PresenceCtl) {
+        let now = std::time::Instant::now();
+        match msg {
+            PresenceCtl::Watch(contacts) => self.watch(contacts, now),
+            PresenceCtl::Publish(doc) => {
+                self.own_document = Some(doc.clone());
+                if self.ever_connected && self.stop.is_none() {
+                    let out = self
+                        .publication
+                        .handle_input(publication::Input::Publish(doc), now);
+                    self.publication_outputs(out);
+                }
+            }
+            PresenceCtl::Connected(up) => self.connected_changed(up, now),
+            PresenceCtl::Snapshot => {
+                self.changed = self.subs.keys().cloned().collect();
+                self.flush();
+            }
+            PresenceCtl::Stop(done) => {
+                if let Some((waiters, _)) = &mut self.stop {
+                    waiters.push(done);
+                    return;
+                }
+                self.stop = Some((vec![done], Instant::now() + STOP_GRACE));
+                self.queue.clear();
+                let keys: Vec<SubKey> = self.subs.keys().cloned().collect();
+                for key in keys {
+                    self.feed(&key, subscription::Input::Stop, now);
+                }
+                let out = self.publication.handle_input(publication::Input::Stop, now);
+                self.publication_outputs(out);
+            }
+        }
+    }
+
+    fn watch(&mut self, contacts: Vec<String>, now: std::time::Instant) {
+        let wanted: Vec<SubKey> = contacts.into_iter().map(SubKey::Presence).collect();
+        let removed: Vec<SubKey> = self
+            .subs
+            .iter()
+            .filter(|(k, s)| s.wanted && !wanted.contains(k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in removed {
+            if let Some(sub) = self.subs.get_mut(&key) {
+                sub.wanted = false;
+            }
+            self.feed(&key, subscription::Input::Stop, now);
+        }
+        for key in wanted {
+            let SubKey::Presence(uri) = &key;
+            if let Some(sub) = self.subs.get_mut(&key) {
+                sub.wanted = true;
+                if sub.machine.is_finished() {
+                    sub.machine = SubscriptionMachine::new(SubscriptionPolicy::default());
+                    if self.ever_connected {
+                        self.feed(&key, subscription::Input::Start, now);
+                    }
+                }
+                continue;
+            }
+            let Ok(resource) = Uri::try_from(uri.as_str()) else {
+                tracing::warn!(account = %self.account, contact = %uri, "not a SIP address; not watched");
+                continue;
+            };
+            let sub = Sub {
+                machine: SubscriptionMachine::new(SubscriptionPolicy::default()),
+                dialog: SubscribeDialog::new(resource, "presence", "application/pidf+xml"),
+                view: unknown_view(uri),
+                wanted: true,
+            };
+            self.subs.insert(key.clone(), sub);
+            self.changed.push(key.clone());
+            if self.ever_connected && self.stop.is_none() {
+                self.feed(&key, subscription::Input::Start, now);
+            }
+        }
+        self.schedule_flush();
+    }
+
+    fn connected_changed(&mut self, up: bool, now: std::time::Instant) {
+        if self.stop.is_some() || up == self.connected {
+            return;
+        }
+        self.connected = up;
+        if !up {
+            return;
+        }
+        let keys: Vec<SubKey> = self
+            .subs
+            .iter()
+            .filter(|(_, s)| s.wanted)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let input = if self.ever_connected {
+            // Back after losing the server: whatever it held may be gone.
+            subscription::Input::Reset
+        } else {
+            subscription::Input::Start
+        };
+        for key in keys {
+            self.feed(&key, input.clone(), now);
+        }
+        let out = match (&self.own_document, self.ever_connected) {
+            (Some(doc), false) => self
+                .publication
+                .handle_input(publication::Input::Publish(doc.clone()), now),
+            (Some(_), true) => self
+                .publication
+                .handle_input(publication::Input::Reset, now),
+            (None, _) => vec![],
+        };
+        self.ever_connected = true;
+        self.publication_outputs(out);
+    }
+
+    /// Feeds one subscription's machine and carries out its outputs.
+    fn feed(&mut self, key: &SubKey, input: subscription::Input, now: std::time::Instant) {
+        let Some(sub) = self.subs.get_mut(key) else {
+            return;
+        };
+        let out = sub.machine.handle_input(input, now);
+        self.subscription_outputs(key, out);
+    }
+
+    fn subscription_outputs(&mut self, key: &SubKey, outputs: Vec<subscription::Output>) {
+        for output in outputs {
+            match output {
+                subscription::Output::Subscribe { expires, fresh } => {
+                    self.queue.push_back(Job::Subscribe {
+                        key: key.clone(),
+                        expires,
+                        fresh,
+                    });
+                }
+                subscription::Output::State(state) => {
+                    if let Some(sub) = self.subs.get_mut(key) {
+                        if matches!(state, SubscriptionState::Refused { .. }) {
+                            let contact = sub.view.contact.clone();
+                            sub.view = unknown_view(&contact);
+                        }
+                        sub.view.subscription = state;
+                        self.changed.push(key.clone());
+                    }
+                }
+                subscription::Output::Finished => {
+                    let remove = self.subs.get(key).is_some_and(|s| !s.wanted);
+                    if remove {
+                        if let Some(sub) = self.subs.remove(key) {
+                            self.by_call_id.remove(sub.dialog.call_id());
+                        }
+                    }
+                }
+            }
+        }
+        self.schedule_flush();
+    }
+
+    fn publication_outputs(&mut self, outputs: Vec<publication::Output>) {
+        for output in outputs {
+            match output {
+                publication::Output::Send(p) => self.queue.push_back(Job::Publish(p)),
+                publication::Output::State(state) => {
+                    tracing::info!(account = %self.account, ?state, "publication");
+                    let _ = self.events.send(Event::Publication {
+                        account: self.account.clone(),
+                        state,
+                    });
+                }
+                publication::Output::Finished => {}
+            }
+        }
+    }
+
+    /// Starts queued requests while there is room.
+    fn pump(&mut self) {
+        while self.running.len() < MAX_IN_FLIGHT {
+            let Some(job) = self.queue.pop_front() else {
+                return;
+            };
+            let endpoint = self.endpoint.clone();
+            let identity = self.identity.clone();
+            match job {
+                Job::Subscribe {
+                    key,
+                    expires,
+                    fresh,
+                } => {
+                    let Some(sub) = self.subs.get_mut(&key) else {
+                        continue;
+                    };
+                    if fresh {
+                        self.by_call_id.remove(sub.dialog.call_id());
+                    }
+                    let mut spec = sub.dialog.subscribe(expires, fresh, &identity.contact);
+                    self.by_call_id
+                        .insert(sub.dialog.call_id().to_string(), key.clone());
+                    self.running.push(Box::pin(async move {
+                        let reply = request::send(&endpoint, &identity, &mut spec).await;
+                        Done::Subscribe {
+                            key,
+                            reply,
+                            spec: Box::new(spec),
+                        }
+                    }));
+                }
+                Job::Publish(p) => {
+                    let mut spec = RequestSpec::new(Method::Publish, identity.aor.clone());
+                    spec.headers = vec![
+                        Header::Event("presence".to_string().into()),
+                        Header::Expires(p.expires.into()),
+                    ];
+                    if let Some(etag) = p.if_match {
+                        spec.headers
+                            .push(Header::Other("SIP-If-Match".into(), etag));
+                    }
+                    if let Some(body) = p.body {
+                        spec.content_type = Some("application/pidf+xml".into());
+                        spec.body = body;
+                    }
+                    self.running.push(Box::pin(async move {
+                        Done::Publish(request::send(&endpoint, &identity, &mut spec).await)
+                    }));
+                }
+            }
+        }
+    }
+
+    fn on_done(&mut self, done: Done) {
+        let now = std::time::Instant::now();
+        match done {
+            Done::Subscribe { key, reply, spec } => {
+                let code = reply.code();
+                let Some(sub) = self.subs.get_mut(&key) else {
+                    return;
+                };
+                if spec.call_id != sub.dialog.call_id() {
+                    return; // an answer from a dialog we already left
+                }
+                sub.dialog.sent(&spec);
+                if (200..300).contains(&code) {
+                    if let Some(resp) = reply.response() {
+                        sub.dialog.on_success(&resp.headers);
+                    }
+                }
+                let input = subscription::Input::Response {
+                    code,
+                    expires: reply.seconds("Expires"),
+                    hint_secs: hint(&reply),
+                };
+                self.feed(&key, input, now);
+            }
+            Done::Publish(reply) => {
+                let input = publication::Input::Response {
+                    code: reply.code(),
+                    etag: reply.header("SIP-ETag"),
+                    expires: reply.seconds("Expires"),
+                    hint_secs: hint(&reply),
+                };
+                let out = self.publication.handle_input(input, now);
+                self.publication_outputs(out);
+            }
+        }
+    }
+
+    fn on_notify(&mut self, mut tx: Transaction) {
+        let now = std::time::Instant::now();
+        let headers = &tx.original.headers;
+        let call_id = header(headers, "Call-ID").unwrap_or_default();
+        let to_tag = header(headers, "To").and_then(|v| tag_of(&v));
+        let from_tag = header(headers, "From").and_then(|v| tag_of(&v));
+        let key = self.by_call_id.get(&call_id).cloned().filter(|k| {
+            self.subs.get(k).is_some_and(|s| {
+                s.dialog
+                    .matches(&call_id, to_tag.as_deref(), from_tag.as_deref())
+            })
+        });
+        let Some(key) = key else {
+            reply(tx, StatusCode::CallTransactionDoesNotExist);
+            return;
+        };
+        let state = header(headers, "Subscription-State")
+            .map(|v| NotifyState::parse(&v))
+            .unwrap_or(NotifyState::Active { expires: None });
+        let content_type = header(headers, "Content-Type").unwrap_or_default();
+        let body = std::mem::take(&mut tx.original.body);
+        if let Some(sub) = self.subs.get_mut(&key) {
+            sub.dialog.on_notify(&tx.original.headers);
+            if !body.is_empty() {
+                let SubKey::Presence(uri) = &key;
+                match presence_view::view_of(&content_type, &body) {
+                    Ok(view) => {
+                        let subscription = sub.view.subscription.clone();
+                        sub.view = PresenceUpdate {
+                            contact: uri.clone(),
+                            subscription,
+                            ..view
+                        };
+                    }
+                    Err(e) => {
+                        tracing::warn!(account = %self.account, contact = %uri, "unusable presence document: {e}");
+                        let subscription = sub.view.subscription.clone();
+                        sub.view = PresenceUpdate {
+                            subscription,
+                            ..unknown_view(uri)
+                        };
+                    }
+                }
+                self.changed.push(key.clone());
+            }
+        }
+        reply(tx, StatusCode::OK);
+        self.feed(&key, subscription::Input::Notify(state), now);
+    }
+
+    fn on_timer(&mut self) {
+        let now = std::time::Instant::now();
+        let due: Vec<SubKey> = self
+            .subs
+            .iter()
+            .filter(|(_, s)| s.machine.poll_timeout().is_some_and(|t| t <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in due {
+            if let Some(sub) = self.subs.get_mut(&key) {
+                let out = sub.machine.handle_timeout(now);
+                self.subscription_outputs(&key, out);
+            }
+        }
+        if self.publication.poll_timeout().is_some_and(|t| t <= now) {
+            let out = self.publication.handle_timeout(now);
+            self.publication_outputs(out);
+        }
+        if self.flush_at.is_some_and(|t| t <= Instant::now()) {
+            self.flush();
+        }
+    }
+
+    fn schedule_flush(&mut self) {
+        if !self.changed.is_empty() && self.flush_at.is_none() {
+            self.flush_at = Some(Instant::now() + BATCH_WINDOW);
+        }
+    }
+
+    fn flush(&mut self) {
+        self.flush_at = None;
+        if self.changed.is_empty() {
+            return;
+        }
+        let mut keys = std::mem::take(&mut self.changed);
+        keys.sort();
+        keys.dedup();
+        let updates: Vec<PresenceUpdate> = keys
+            .iter()
+            .filter_map(|k| self.subs.get(k))
+            .filter(|s| s.wanted)
+            .map(|s| s.view.clone())
+            .collect();
+        if !updates.is_empty() {
+            let _ = self.events.send(Event::Presence {
+                account: self.account.clone(),
+                updates,
+            });
+        }
+    }
+}
+
+fn unknown_view(contact: &str) -> PresenceUpdate {
+    PresenceUpdate {
+        contact: contact.to_string(),
+        availability: ContactAvailability::Unknown,
+        note: None,
+        activities: vec![],
+        capabilities: Capabilities::default(),
+        subscription: SubscriptionState::Idle,
+    }
+}
+
+/// Min-Expires of a 423, else Retry-After.
+fn hint(reply: &Reply) -> Option<u32> {
+    if reply.code() == 423 {
+        reply.seconds("Min-Expires")
+    } else {
+        reply.seconds("Retry-After")
+    }
+}
+
+fn reply(mut tx: Transaction, status: StatusCode) {
+    tokio::spawn(async move {
+        if let Err(e) = tx.reply(status).await {
+            tracing::debug!("NOTIFY reply failed: {e}");
+        }
+    });
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
