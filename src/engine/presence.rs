@@ -495,6 +495,12 @@ impl Task {
                     }
                 }
                 self.changed.push(key.clone());
+            } else if matches!(state, NotifyState::Active { .. })
+                && sub.view.availability == ContactAvailability::Unknown
+            {
+                // An allowed watcher told nothing: no one has published.
+                sub.view.availability = ContactAvailability::Offline;
+                self.changed.push(key.clone());
             }
         }
         reply(tx, StatusCode::OK);
