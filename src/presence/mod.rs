@@ -5,4 +5,9 @@
 //! parser and a builder over the safe element tree in [`xml`]; and the status
 //! model that turns documents into one availability per contact.
 
+pub mod cipid;
+pub mod pidf;
+pub mod rpid;
+pub mod status;
+pub mod timed;
 pub mod xml;
