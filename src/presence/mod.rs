@@ -6,7 +6,10 @@
 //! model that turns documents into one availability per contact.
 
 pub mod cipid;
+pub mod dialog_info;
+pub mod multipart;
 pub mod pidf;
+pub mod rlmi;
 pub mod rpid;
 pub mod status;
 pub mod timed;
