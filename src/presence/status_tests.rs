@@ -554,3 +554,33 @@ fn invisible_publishes_plain_offline() {
         }]
     );
 }
+
+/// Every captured PIDF fixture (tests/fixtures/presence/*pidf*.xml, when the
+/// capture exists) parses, round-trips and aggregates to a known status.
+#[test]
+fn captured_pidf_fixtures_aggregate() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/presence");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if !(name.contains("pidf") && name.ends_with(".xml")) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let doc = pidf::parse(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let again =
+            pidf::parse(pidf::build(&doc).as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(doc, again, "{name} round trip");
+        let status = aggregate(&doc);
+        assert_ne!(status.availability, A::Unknown, "{name}");
+    }
+}
