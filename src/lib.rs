@@ -16,3 +16,4 @@ pub mod secrets;
 pub mod sip;
 pub mod store;
 pub mod ui;
+pub mod xcap;

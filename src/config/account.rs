@@ -67,6 +67,10 @@ pub struct AccountConfig {
     /// Seconds between keep-alives to the server (detects a lost server); 0 turns them off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keepalive_secs: Option<u32>,
+    /// XCAP root URL of the presence server, for the contact list and who
+    /// may see us (`http://xcap.example.com/xcap-root`); none: kept locally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xcap_root: Option<String>,
 }
 
 /// A field of the account form, for pointing at what is wrong.
@@ -116,6 +120,7 @@ impl AccountConfig {
             auth_user: None,
             expires: default_expires(),
             keepalive_secs: None,
+            xcap_root: None,
         }
     }
 
