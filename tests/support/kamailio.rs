@@ -10,6 +10,11 @@
 //! assert_eq!(kam.contacts_of("alice").len(), 1);
 //! ```
 //!
+//! Presence (`presence`, `presence_open`), XCAP over HTTP (`xcap`, on its own
+//! port: `xcap_root()`) and the resource lists server (`rls`, tables on
+//! db_text in the instance directory) are options; see
+//! tests/kamailio/README-presence.md.
+//!
 //! Kamailio runs in the foreground (`-DD -E`) as the leader of its own process
 //! group, which `stop`, `kill` and `Drop` signal as a whole: its children can
 //! outlive a killed parent and keep the ports.  A watchdog in the same group
@@ -30,6 +35,12 @@ pub const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/kamailio/ka
 
 /// Where Debian keeps the SQLite schemas.
 pub const SCHEMA_DIR: &str = "/usr/share/kamailio/db_sqlite";
+
+/// Where Debian keeps the db_text table files (package `kamailio`).
+pub const DBTEXT_SCHEMA_DIR: &str = "/usr/share/kamailio/dbtext/kamailio";
+
+/// Tables of the rls module, kept on db_text (rls segfaults on SQLite).
+pub const RLS_DBTEXT_TABLES: &[&str] = &["rls_watchers", "rls_presentity"];
 
 /// Schemas loaded into every fresh database: the version table, subscribers,
 /// location tables, and the tables of the presence and msilo modules for the
@@ -79,9 +90,22 @@ pub struct KamailioOptions {
     /// false: pick the ports and prepare the database, but start the server
     /// only at `launch()` / `restart()`.
     pub start: bool,
-    /// More `-A` defines for the config, e.g. `"WITH_PRESENCE"` or
+    /// More `-A` defines for the config, e.g. `"WITH_DEBUG"` or
     /// `"REG_MAX_EXPIRES=30"` (see the header of kamailio.cfg).
     pub defines: Vec<String>,
+    /// Presence server (`WITH_PRESENCE`): PUBLISH, SUBSCRIBE/NOTIFY for
+    /// presence, presence.winfo, dialog, message-summary; watchers stay
+    /// pending until the presentity's pres-rules allow them.
+    pub presence: bool,
+    /// Presence with every watcher allowed at once (`WITH_PRESENCE_OPEN`,
+    /// presence_xml force_active=1).  Implies `presence`.
+    pub presence_open: bool,
+    /// XCAP server over HTTP with digest auth (`WITH_XCAP`) on a port of its
+    /// own: `xcap_port()`, `xcap_root()`.  Implies `presence`.
+    pub xcap: bool,
+    /// Resource lists server (`WITH_RLS`), lists from the XCAP documents.
+    /// Implies `xcap`.
+    pub rls: bool,
 }
 
 impl Default for KamailioOptions {
@@ -93,6 +117,10 @@ impl Default for KamailioOptions {
             users: Vec::new(),
             start: true,
             defines: Vec::new(),
+            presence: false,
+            presence_open: false,
+            xcap: false,
+            rls: false,
         }
     }
 }
@@ -104,6 +132,8 @@ pub struct Kamailio {
     pub tcp_port: u16,
     /// SIP domain (and realm).
     pub domain: String,
+    /// HTTP port of the XCAP server (chosen even when `xcap` is off).
+    xcap_port: u16,
     opts: KamailioOptions,
     dir: tempfile::TempDir,
     /// The running server: the process group leader (pid == pgid).
@@ -124,12 +154,16 @@ impl Kamailio {
         let kam = Kamailio {
             udp_port: port,
             tcp_port: port,
+            xcap_port: free_port_other_than(port),
             domain: opts.domain.clone(),
             opts,
             dir,
             child: Mutex::new(None),
         };
         kam.create_database();
+        if kam.opts.rls {
+            kam.create_dbtext_dir();
+        }
         for (user, password) in &kam.opts.users {
             kam.add_user(user, password);
         }
@@ -144,6 +178,7 @@ impl Kamailio {
                         let port = free_port();
                         kam.udp_port = port;
                         kam.tcp_port = port;
+                        kam.xcap_port = free_port_other_than(port);
                     }
                     Err(log) => panic!("{}", kam.failure("did not start", &log)),
                 }
@@ -260,6 +295,28 @@ impl Kamailio {
         format!("127.0.0.1:{}", self.udp_port)
     }
 
+    /// TCP port of the XCAP server on 127.0.0.1 (HTTP; with `xcap`).
+    pub fn xcap_port(&self) -> u16 {
+        self.xcap_port
+    }
+
+    /// "http://127.0.0.1:PORT/xcap-root" (no trailing slash).
+    pub fn xcap_root(&self) -> String {
+        format!("http://127.0.0.1:{}/xcap-root", self.xcap_port)
+    }
+
+    /// The XCAP URL of `user`'s document `index` of application `auid`,
+    /// e.g. `xcap_doc_url("pres-rules", "alice")` =
+    /// "http://127.0.0.1:PORT/xcap-root/pres-rules/users/sip:alice@DOMAIN/index".
+    pub fn xcap_doc_url(&self, auid: &str, user: &str) -> String {
+        format!("{}/{auid}/users/{}/index", self.xcap_root(), self.aor(user))
+    }
+
+    /// The db_text directory of the rls tables (with `rls`).
+    pub fn dbtext_dir(&self) -> PathBuf {
+        self.dir.path().join("dbtext")
+    }
+
     /// "sip:user@domain".
     pub fn aor(&self, user: &str) -> String {
         format!("sip:{user}@{}", self.domain)
@@ -315,6 +372,26 @@ impl Kamailio {
         if self.opts.proxy_auth {
             d.push("WITH_PROXY_AUTH".to_string());
         }
+        let o = &self.opts;
+        if o.presence || o.presence_open || o.xcap || o.rls {
+            d.push("WITH_PRESENCE".to_string());
+            d.push(format!("SERVER_URI=\"sip:127.0.0.1:{}\"", self.udp_port));
+        }
+        if o.presence_open {
+            d.push("WITH_PRESENCE_OPEN".to_string());
+        }
+        if o.xcap || o.rls {
+            d.push("WITH_XCAP".to_string());
+            d.push(format!("XCAP_PORT={}", self.xcap_port));
+        }
+        if o.rls {
+            d.push("WITH_RLS".to_string());
+            // "text:///" + "/abs/dir"
+            d.push(format!(
+                "RLS_DBURL=\"text:///{}\"",
+                self.dbtext_dir().display()
+            ));
+        }
         d.extend(self.opts.defines.iter().cloned());
         d
     }
@@ -328,6 +405,34 @@ impl Kamailio {
             });
             db.execute_batch(&sql)
                 .unwrap_or_else(|e| panic!("loading {path}: {e}"));
+        }
+    }
+
+    /// The db_text directory for rls: the `version` table with the rls rows
+    /// and the empty rls tables, from Debian's db_text files.
+    fn create_dbtext_dir(&self) {
+        let dir = self.dbtext_dir();
+        std::fs::create_dir_all(&dir).expect("create dbtext dir");
+        let read = |name: &str| {
+            let path = format!("{DBTEXT_SCHEMA_DIR}/{name}");
+            std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("cannot read {path} ({e}): apt-get install kamailio"))
+        };
+        let version = read("version");
+        let mut lines = version.lines();
+        let mut out = format!("{}\n", lines.next().expect("version header"));
+        for line in lines {
+            if RLS_DBTEXT_TABLES
+                .iter()
+                .any(|t| line.split(':').nth(1) == Some(t))
+            {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        std::fs::write(dir.join("version"), out).expect("write dbtext version");
+        for table in RLS_DBTEXT_TABLES {
+            std::fs::write(dir.join(table), read(table)).expect("write dbtext table");
         }
     }
 
@@ -413,7 +518,11 @@ exec kamailio "$@""#;
 
     fn wait_ports_free(&self) {
         let deadline = Instant::now() + STOP_TIMEOUT;
-        while !(port_is_free(self.udp_port) && port_is_free(self.tcp_port)) {
+        let xcap = self.opts.xcap || self.opts.rls;
+        while !(port_is_free(self.udp_port)
+            && port_is_free(self.tcp_port)
+            && (!xcap || port_is_free(self.xcap_port)))
+        {
             if Instant::now() > deadline {
                 panic!(
                     "ports {}/{} still busy {STOP_TIMEOUT:?} after kamailio stopped",
@@ -484,6 +593,16 @@ pub fn options_ping(port: u16, timeout: Duration) -> Option<String> {
             // ECONNREFUSED from an earlier ICMP, or the timeout.
             Err(e) if e.kind() == ErrorKind::ConnectionRefused => return None,
             Err(_) => return None,
+        }
+    }
+}
+
+/// A free port that is not `other`.
+fn free_port_other_than(other: u16) -> u16 {
+    loop {
+        let port = free_port();
+        if port != other {
+            return port;
         }
     }
 }
