@@ -86,3 +86,67 @@ form-error-address-host = Der Teil nach dem @ ist kein gültiger Servername.
 form-error-port = Der Port muss eine Zahl von 1 bis 65535 sein.
 form-error-password-empty = Geben Sie Ihr Passwort ein.
 form-error-server-host = Geben Sie einen Servernamen oder eine IP-Adresse ein, etwa sip.example.com
+
+## Eigener Status, oben in der Kontaktliste
+
+own-available = Verfügbar
+own-away = Abwesend
+own-busy = Beschäftigt
+own-dnd = Bitte nicht stören
+own-invisible = Offline erscheinen
+own-note-placeholder = Was machen Sie gerade? (Eingabetaste)
+
+## Kontaktliste
+
+contacts-search-placeholder = Kontakte suchen
+contacts-add = Kontakt hinzufügen
+contacts-add-title = Kontakt hinzufügen
+contacts-add-address = SIP-Adresse, z. B. bob@example.com
+contacts-add-name = Name (optional)
+contacts-add-group = Gruppe (optional)
+contacts-add-account = Zum Konto
+contacts-add-submit = Hinzufügen
+contacts-add-error = Der Kontakt konnte nicht hinzugefügt werden: { $message }
+contacts-cancel = Abbrechen
+contacts-save = Speichern
+contacts-ungrouped = Kontakte
+contacts-group-count = { $online }/{ $total }
+contacts-empty = Noch keine Kontakte. Fügen Sie Personen mit „Kontakt hinzufügen“ hinzu.
+contacts-no-match = Kein Kontakt passt zu „{ $filter }“.
+
+## Verfügbarkeit eines Kontakts in Worten, wenn er keine Notiz hinterlassen hat.
+
+presence-available = Verfügbar
+presence-away = Abwesend
+presence-busy = Beschäftigt
+presence-in-a-meeting = In einer Besprechung
+presence-on-the-phone = Am Telefon
+presence-dnd = Bitte nicht stören
+presence-forwarded = Anrufe umgeleitet
+presence-offline = Offline
+presence-unknown = Status unbekannt
+
+## Besondere Zustände neben einem Kontakt
+
+contact-badge-pending = Wartet auf Freigabe
+contact-badge-refused = Nicht für Sie freigegeben
+
+## Kontextmenü eines Kontakts
+
+contact-action-message = Nachricht senden
+contact-action-call = Anrufen
+contact-action-video = Videoanruf
+contact-action-email = E-Mail senden
+contact-action-rename = Umbenennen…
+contact-action-move = In Gruppe verschieben…
+contact-action-remove = Kontakt entfernen
+contact-action-copy = Adresse kopieren
+contact-rename-title = Kontakt umbenennen
+contact-move-title = In Gruppe verschieben
+
+## Personen, die Ihren Status sehen möchten
+
+watcher-asks = { $name } möchte Ihren Status sehen.
+watcher-allow = Erlauben
+watcher-block = Blockieren
+watcher-ignore = Ignorieren

@@ -90,3 +90,71 @@ form-error-address-host = The part after the @ is not a valid server name.
 form-error-port = The port must be a number from 1 to 65535.
 form-error-password-empty = Enter your password.
 form-error-server-host = Enter a server name or IP address, like sip.example.com
+
+## Own status, at the top of the contact list
+
+own-available = Available
+own-away = Away
+own-busy = Busy
+own-dnd = Do not disturb
+own-invisible = Appear offline
+own-note-placeholder = What are you up to? (press Enter)
+
+## Contact list
+
+contacts-search-placeholder = Search contacts
+contacts-add = Add contact
+contacts-add-title = Add a contact
+contacts-add-address = SIP address, like bob@example.com
+contacts-add-name = Name (optional)
+contacts-add-group = Group (optional)
+contacts-add-account = Add to account
+contacts-add-submit = Add
+# $message comes from the engine and may be in English.
+contacts-add-error = Could not add this contact: { $message }
+contacts-cancel = Cancel
+contacts-save = Save
+# Heading of contacts that are in no group.
+contacts-ungrouped = Contacts
+# $online of $total contacts in a group are online.
+contacts-group-count = { $online }/{ $total }
+contacts-empty = No contacts yet. Add people with “Add contact”.
+contacts-no-match = No contact matches “{ $filter }”.
+
+## A contact's availability in words, when they left no note.
+
+presence-available = Available
+presence-away = Away
+presence-busy = Busy
+presence-in-a-meeting = In a meeting
+presence-on-the-phone = On the phone
+presence-dnd = Do not disturb
+presence-forwarded = Calls forwarded
+presence-offline = Offline
+presence-unknown = Status unknown
+
+## Special states next to a contact
+
+contact-badge-pending = Waiting for approval
+contact-badge-refused = Not shared with you
+
+## Right-click menu on a contact
+
+contact-action-message = Send message
+contact-action-call = Call
+contact-action-video = Video call
+contact-action-email = Send email
+contact-action-rename = Rename…
+contact-action-move = Move to group…
+contact-action-remove = Remove contact
+contact-action-copy = Copy address
+contact-rename-title = Rename contact
+contact-move-title = Move to group
+
+## People who want to see your status
+
+# $name: their name or address.
+watcher-asks = { $name } wants to see your status.
+watcher-allow = Allow
+watcher-block = Block
+watcher-ignore = Ignore

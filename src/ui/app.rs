@@ -17,7 +17,7 @@ use crate::engine::{Command, EngineHandle, Envelope, Event};
 use crate::i18n::I18n;
 
 use super::engine_events;
-use super::screen::{account_form, main_window, AccountForm, MainWindow};
+use super::screen::{account_form, contacts, main_window, own_status, AccountForm, MainWindow};
 use super::theme;
 
 /// How long to wait for the engine to unregister before exiting anyway.
@@ -55,6 +55,10 @@ pub enum Message {
     /// Tab / Shift+Tab.
     FocusNext,
     FocusPrevious,
+    /// The Escape key: closes a menu, else clears the contact filter.
+    Escape,
+    /// A mouse button went down somewhere (the note may have lost the focus).
+    Pointer,
     /// Once a second while a retry countdown is shown.
     Tick,
     WindowOpened(window::Id),
@@ -92,7 +96,7 @@ impl App {
     /// The state at start and the task that opens the main window.
     pub fn new(engine: EngineHandle, i18n: I18n) -> (App, Task<Message>) {
         let (id, open) = window::open(window::Settings {
-            size: Size::new(480.0, 640.0),
+            size: Size::new(420.0, 720.0),
             min_size: Some(Size::new(360.0, 420.0)),
             exit_on_close_request: false,
             ..window::Settings::default()
@@ -150,8 +154,14 @@ impl App {
             Message::Engine(event) => self.engine_event(event),
             Message::Form(message) => self.form_message(message),
             Message::Main(message) => self.main_message(message),
-            Message::FocusNext => iced::widget::operation::focus_next(),
-            Message::FocusPrevious => iced::widget::operation::focus_previous(),
+            Message::FocusNext => {
+                iced::widget::operation::focus_next().chain(self.check_note_focus())
+            }
+            Message::FocusPrevious => {
+                iced::widget::operation::focus_previous().chain(self.check_note_focus())
+            }
+            Message::Escape => self.main_message(main_window::Message::Escape),
+            Message::Pointer => self.check_note_focus(),
             Message::Tick => {
                 self.main.tick(Instant::now());
                 Task::none()
@@ -242,8 +252,54 @@ impl App {
             }
             Some(main_window::Event::AddAccount) => self.show_form(AccountForm::new()),
             Some(main_window::Event::Quit) => self.quit(),
+            Some(main_window::Event::Send(command)) => {
+                self.send(command);
+                Task::none()
+            }
+            Some(main_window::Event::AddContact { account, contact }) => {
+                let request = Envelope {
+                    id: Some(contacts::ADD_CONTACT_REQUEST.into()),
+                    command: Command::AddContact { account, contact },
+                };
+                if !self.engine.send(request) {
+                    self.main.set_engine_stopped();
+                }
+                Task::none()
+            }
+            Some(main_window::Event::CopyAddress(address)) => iced::clipboard::write(address),
+            Some(
+                main_window::Event::OpenChat { uri, .. }
+                | main_window::Event::Call { uri, .. }
+                | main_window::Event::VideoCall { uri, .. }
+                | main_window::Event::SendEmail { uri, .. },
+            ) => {
+                // Chat, calls and e-mail land with later features.
+                tracing::info!(%uri, "not yet available");
+                Task::none()
+            }
+            Some(main_window::Event::DecideWatcher {
+                account,
+                watcher,
+                decision,
+            }) => {
+                // Watcher authorisation (pres-rules) lands with SPEC P8.
+                tracing::info!(%account, %watcher, ?decision, "watcher decision not yet sent");
+                Task::none()
+            }
             None => Task::none(),
         }
+    }
+
+    /// Sends the edited note once its field has lost the focus.
+    fn check_note_focus(&self) -> Task<Message> {
+        if !self.main.own_status().note_edited() {
+            return Task::none();
+        }
+        iced::widget::operation::is_focused(own_status::NOTE_ID).map(|focused| {
+            Message::Main(main_window::Message::Own(own_status::Message::NoteFocused(
+                focused,
+            )))
+        })
     }
 
     fn show_form(&mut self, form: AccountForm) -> Task<Message> {
@@ -324,6 +380,9 @@ impl App {
             window::close_events().map(Message::WindowClosed),
             iced::event::listen_with(focus_keys),
         ];
+        if self.main.own_status().note_edited() {
+            subscriptions.push(iced::event::listen_with(pointer_presses));
+        }
         if self.main.has_countdown() {
             subscriptions.push(iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick));
         }
@@ -331,7 +390,21 @@ impl App {
     }
 }
 
-/// Tab and Shift+Tab move the keyboard focus between fields.
+/// Any mouse press, to notice the note field losing the focus.
+fn pointer_presses(
+    event: iced::Event,
+    _status: iced::event::Status,
+    _window: window::Id,
+) -> Option<Message> {
+    matches!(
+        event,
+        iced::Event::Mouse(iced::mouse::Event::ButtonPressed(_))
+    )
+    .then_some(Message::Pointer)
+}
+
+/// Tab and Shift+Tab move the keyboard focus between fields; Escape closes
+/// menus and clears the contact filter (even from inside a field).
 fn focus_keys(
     event: iced::Event,
     status: iced::event::Status,
@@ -339,6 +412,13 @@ fn focus_keys(
 ) -> Option<Message> {
     use iced::keyboard::{key::Named, Event as Key, Key as K};
     match (event, status) {
+        (
+            iced::Event::Keyboard(Key::KeyPressed {
+                key: K::Named(Named::Escape),
+                ..
+            }),
+            _,
+        ) => Some(Message::Escape),
         (
             iced::Event::Keyboard(Key::KeyPressed {
                 key: K::Named(Named::Tab),

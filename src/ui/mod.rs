@@ -18,6 +18,7 @@
 //! registration states into words; [`theme`] holds sizes and colours.
 
 pub mod app;
+pub mod contact_list;
 mod engine_events;
 pub mod screen;
 pub mod status;

@@ -139,3 +139,180 @@ pub fn secondary_button(theme: &Theme, status: button::Status) -> button::Style 
         },
     }
 }
+
+/// A button that looks like text until hovered (menus, headings, links).
+pub fn flat_button(theme: &Theme, status: button::Status) -> button::Style {
+    let palette = theme.extended_palette();
+    let base = button::Style {
+        background: None,
+        text_color: palette.background.base.text,
+        border: border::rounded(RADIUS),
+        ..button::Style::default()
+    };
+    match status {
+        button::Status::Active => base,
+        button::Status::Hovered | button::Status::Pressed => button::Style {
+            background: Some(palette.background.weak.color.into()),
+            ..base
+        },
+        button::Status::Disabled => button::Style {
+            text_color: base.text_color.scale_alpha(0.4),
+            ..base
+        },
+    }
+}
+
+/// One entry of a menu: full width, highlighted under the pointer, greyed
+/// out when the action is not available.
+pub fn menu_item(theme: &Theme, status: button::Status) -> button::Style {
+    let palette = theme.extended_palette();
+    let base = button::Style {
+        background: None,
+        text_color: palette.background.base.text,
+        border: border::rounded(RADIUS),
+        ..button::Style::default()
+    };
+    match status {
+        button::Status::Active => base,
+        button::Status::Hovered | button::Status::Pressed => button::Style {
+            background: Some(palette.primary.weak.color.scale_alpha(0.35).into()),
+            ..base
+        },
+        button::Status::Disabled => button::Style {
+            text_color: base.text_color.scale_alpha(0.35),
+            ..base
+        },
+    }
+}
+
+/// A floating card: menus and small forms over the window.
+pub fn popup(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.background.base.color.into()),
+        border: border::rounded(8)
+            .color(palette.background.strong.color)
+            .width(1),
+        shadow: iced::Shadow {
+            color: Color::BLACK.scale_alpha(0.25),
+            offset: iced::Vector::new(0.0, 4.0),
+            blur_radius: 16.0,
+        },
+        text_color: Some(palette.background.base.text),
+        ..container::Style::default()
+    }
+}
+
+/// A band across the window (the own-status block, the search bar).
+pub fn band(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.background.weak.color.scale_alpha(0.45).into()),
+        ..container::Style::default()
+    }
+}
+
+/// A row of the contact list that is selected.
+pub fn selected_row(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.primary.weak.color.scale_alpha(0.25).into()),
+        border: border::rounded(6),
+        ..container::Style::default()
+    }
+}
+
+/// A text field with rounded corners.
+pub fn field(
+    theme: &Theme,
+    status: iced::widget::text_input::Status,
+) -> iced::widget::text_input::Style {
+    let style = iced::widget::text_input::default(theme, status);
+    iced::widget::text_input::Style {
+        border: style.border.rounded(6),
+        ..style
+    }
+}
+
+/// A small rounded label for special states ("Waiting for approval").
+pub fn badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.background.strong.color.scale_alpha(0.5).into()),
+        border: border::rounded(8),
+        text_color: Some(palette.background.base.text.scale_alpha(0.8)),
+        ..container::Style::default()
+    }
+}
+
+/// The soft colour of someone's avatar, always the same for the same name.
+pub fn avatar_color(name: &str) -> Color {
+    const COLORS: [(u8, u8, u8); 8] = [
+        (0x5b, 0x8d, 0xd6),
+        (0x3f, 0xa7, 0x8e),
+        (0xc0, 0x6c, 0x84),
+        (0x8e, 0x6c, 0xc8),
+        (0xd0, 0x8a, 0x3c),
+        (0x4e, 0x9b, 0xb5),
+        (0x7a, 0x9a, 0x4a),
+        (0xb5, 0x6a, 0x5a),
+    ];
+    let hash = name
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let (r, g, b) = COLORS[hash as usize % COLORS.len()];
+    Color::from_rgb8(r, g, b)
+}
+
+/// The first letter of a name (or address) in capitals.
+pub fn initials(name: &str) -> String {
+    let mut words = name
+        .split(|c: char| c.is_whitespace() || c == '.' || c == '@' || c == '_')
+        .filter(|w| !w.is_empty());
+    let first = words.next().and_then(|w| w.chars().next());
+    // A second word only for names, not for addresses.
+    let second = if name.contains('@') {
+        None
+    } else {
+        words.next().and_then(|w| w.chars().next())
+    };
+    first
+        .into_iter()
+        .chain(second)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// A round avatar with the initials of `name`, `size` pixels across, and
+/// the status dot at its lower right when `status` is given.
+pub fn avatar<'a, Message: 'a>(name: &str, size: f32, status: Option<Dot>) -> Element<'a, Message> {
+    let color = avatar_color(name);
+    let face = container(
+        text(initials(name))
+            .size(size * 0.4)
+            .font(BOLD)
+            .color(Color::WHITE),
+    )
+    .center(size)
+    .style(move |_theme: &Theme| container::Style {
+        background: Some(color.into()),
+        border: border::rounded(size / 2.0),
+        ..container::Style::default()
+    });
+    let Some(status) = status else {
+        return face.into();
+    };
+    let dot_size = (size * 0.36).round();
+    let ring = container(dot(status, dot_size))
+        .padding(2)
+        .style(|theme: &Theme| container::Style {
+            background: Some(theme.extended_palette().background.base.color.into()),
+            border: border::rounded(100),
+            ..container::Style::default()
+        });
+    let offset = size - dot_size - 2.0;
+    iced::widget::stack![face, iced::widget::pin(ring).x(offset).y(offset),]
+        .width(size + 2.0)
+        .height(size + 2.0)
+        .into()
+}

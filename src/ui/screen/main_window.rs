@@ -1,19 +1,24 @@
-//! The main window's content: every account with a coloured dot and its
-//! registration state in plain words, the reason when something is wrong,
-//! "Retry now" / "Edit account" buttons, notices from the engine, and Quit.
-//! Keeps the UI's copy of the engine's account states, updated from engine
-//! [`EngineEvent`]s; asks the app (through [`Event`]) to send commands.
+//! The main window's content, a contact list like Cisco Jabber's: the own
+//! status at the top ([`OwnStatus`]), accounts in trouble as cards with the
+//! reason in plain words and "Retry now" / "Edit account", notices from the
+//! engine, the contact list ([`Contacts`]), and at the bottom a compact line
+//! per healthy account with Quit. Keeps the UI's copy of the engine's
+//! account states, updated from engine [`EngineEvent`]s; asks the app
+//! (through [`Event`]) to send commands.
 
 use std::time::{Duration, Instant};
 
-use iced::widget::{button, column, container, row, rule, scrollable, space, text};
+use iced::widget::{button, column, container, row, rule, space, stack, text};
 use iced::{Alignment, Element, Fill, Padding};
 
 use crate::config::AccountConfig;
-use crate::engine::{Event as EngineEvent, RegistrationState};
+use crate::engine::{Command, Contact, Event as EngineEvent, RegistrationState};
 use crate::i18n::I18n;
 use crate::ui::status::{self, display_address};
 use crate::ui::theme;
+
+use super::contacts::{self, Contacts, WatcherDecision};
+use super::own_status::{self, OwnStatus};
 
 type ButtonStyle = fn(&iced::Theme, button::Status) -> button::Style;
 
@@ -24,6 +29,10 @@ pub enum Message {
     AddAccount,
     Dismiss(usize),
     Quit,
+    Own(own_status::Message),
+    Contacts(contacts::Message),
+    /// The Escape key.
+    Escape,
 }
 
 /// What the main window asks the app to do.
@@ -37,6 +46,40 @@ pub enum Event {
     AddAccount,
     /// Quit Hark.
     Quit,
+    /// Send this command to the engine.
+    Send(Command),
+    /// Send `AddContact` for the form, with [`contacts::ADD_CONTACT_REQUEST`]
+    /// as the id so that a refusal shows next to the form.
+    AddContact {
+        account: String,
+        contact: Contact,
+    },
+    /// Open a chat with this contact (lands with instant messaging).
+    OpenChat {
+        account: String,
+        uri: String,
+    },
+    /// Call this contact (lands with the softphone).
+    Call {
+        account: String,
+        uri: String,
+    },
+    VideoCall {
+        account: String,
+        uri: String,
+    },
+    SendEmail {
+        account: String,
+        uri: String,
+    },
+    /// Put this text on the clipboard.
+    CopyAddress(String),
+    /// The user decided about someone who wants to see their status.
+    DecideWatcher {
+        account: String,
+        watcher: String,
+        decision: WatcherDecision,
+    },
 }
 
 /// The UI's view of one account.
@@ -67,6 +110,8 @@ pub struct MainWindow {
     engine_stopped: bool,
     quitting: bool,
     now: Instant,
+    own: OwnStatus,
+    contacts: Contacts,
 }
 
 impl Default for MainWindow {
@@ -77,6 +122,8 @@ impl Default for MainWindow {
             engine_stopped: false,
             quitting: false,
             now: Instant::now(),
+            own: OwnStatus::default(),
+            contacts: Contacts::default(),
         }
     }
 }
@@ -92,6 +139,23 @@ impl MainWindow {
 
     pub fn account(&self, address: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.address == address)
+    }
+
+    pub fn own_status(&self) -> &OwnStatus {
+        &self.own
+    }
+
+    pub fn contacts(&self) -> &Contacts {
+        &self.contacts
+    }
+
+    pub fn contacts_mut(&mut self) -> &mut Contacts {
+        &mut self.contacts
+    }
+
+    /// The addresses of the user's accounts.
+    pub fn account_addresses(&self) -> Vec<String> {
+        self.accounts.iter().map(|a| a.address.clone()).collect()
     }
 
     /// True while some account counts down to its next attempt.
@@ -159,7 +223,15 @@ impl MainWindow {
                 });
             }
             EngineEvent::Warning { message } => self.notice(Notice::Warning(message.clone())),
-            // The form validates what it sends; an error here is the engine
+            EngineEvent::OwnStatus { availability, note } => {
+                self.own.confirmed(*availability, note.clone())
+            }
+            EngineEvent::Contacts { .. }
+            | EngineEvent::Presence { .. }
+            | EngineEvent::Ok { .. } => self.contacts.apply(event),
+            // The "Add contact" form shows its own errors.
+            EngineEvent::Error { .. } if Contacts::owns_error(event) => self.contacts.apply(event),
+            // The forms validate what they send; an error here is the engine
             // failing to carry a command out (saving the config, say).
             EngineEvent::Error { message, .. } => self.notice(Notice::Error(message.clone())),
             EngineEvent::Stopped => self.set_engine_stopped(),
@@ -207,6 +279,19 @@ impl MainWindow {
                 None
             }
             Message::Quit => Some(Event::Quit),
+            Message::Own(message) => self.own.update(message).map(Event::Send),
+            Message::Contacts(message) => {
+                let accounts = self.account_addresses();
+                self.contacts.update(message, &accounts)
+            }
+            Message::Escape => {
+                if self.own.menu_open() {
+                    self.own.update(own_status::Message::CloseMenu);
+                } else {
+                    self.contacts.escape();
+                }
+                None
+            }
         }
     }
 
@@ -219,7 +304,7 @@ impl MainWindow {
     }
 
     pub fn view<'a>(&'a self, i18n: &I18n) -> Element<'a, Message> {
-        let mut content = column![].spacing(theme::GAP * 0.75);
+        let mut content = column![].spacing(theme::SMALL_GAP * 2.0);
 
         if self.engine_stopped && !self.quitting {
             content = content.push(notice(i18n.tr("main-engine-stopped"), None, i18n));
@@ -231,8 +316,15 @@ impl MainWindow {
             };
             content = content.push(notice(message, Some(index), i18n));
         }
+        // Accounts in trouble get a card; the others a line at the bottom.
+        let mut healthy = column![].spacing(2);
         for account in &self.accounts {
-            content = content.push(self.account_card(i18n, account));
+            let status = self.status(i18n, account);
+            if status.explanation.is_some() || status.can_retry {
+                content = content.push(self.account_card(i18n, account));
+            } else {
+                healthy = healthy.push(self.account_line(i18n, account, status));
+            }
         }
         if self.accounts.is_empty() {
             content = content.push(
@@ -255,19 +347,89 @@ impl MainWindow {
                 .style(theme::muted)
                 .into()
         } else {
-            button(text(i18n.tr("main-quit")).size(theme::BODY_SIZE))
-                .padding([8, 16])
+            button(text(i18n.tr("main-quit")).size(theme::LABEL_SIZE))
+                .padding([6, 14])
                 .style(theme::secondary_button)
                 .on_press(Message::Quit)
                 .into()
         };
-        let footer = row![space::horizontal(), quit].align_y(Alignment::Center);
+        let footer = row![container(healthy).width(Fill), quit]
+            .spacing(theme::SMALL_GAP)
+            .align_y(Alignment::Center);
 
-        column![
-            scrollable(container(content).padding(theme::PADDING)).height(Fill),
+        let name = self
+            .accounts
+            .first()
+            .map(|a| display_address(&a.address).to_string())
+            .unwrap_or_else(|| i18n.tr("app-title"));
+        let mut page = column![
+            container(self.own.view(i18n, &name).map(Message::Own))
+                .width(Fill)
+                .style(theme::band),
             rule::horizontal(1).style(rule::weak),
-            container(footer).padding([theme::GAP * 0.75, theme::PADDING]),
+        ];
+        if self.engine_stopped
+            || !self.notices.is_empty()
+            || self.accounts.is_empty()
+            || self.accounts.len() != self.healthy_count(i18n)
+        {
+            page = page.push(container(content).padding([12.0, theme::PADDING * 0.75]));
+        }
+        if self.accounts.is_empty() {
+            page = page.push(space::vertical());
+        } else {
+            page = page.push(
+                self.contacts
+                    .view(i18n, self.account_addresses())
+                    .map(Message::Contacts),
+            );
+        }
+        let page = page
+            .push(rule::horizontal(1).style(rule::weak))
+            .push(container(footer).padding([theme::SMALL_GAP * 1.5, theme::PADDING * 0.75]));
+
+        if self.own.menu_open() {
+            stack![page, self.own.menu(i18n).map(Message::Own)].into()
+        } else {
+            page.into()
+        }
+    }
+
+    fn healthy_count(&self, i18n: &I18n) -> usize {
+        self.accounts
+            .iter()
+            .filter(|a| {
+                let status = self.status(i18n, a);
+                status.explanation.is_none() && !status.can_retry
+            })
+            .count()
+    }
+
+    /// One line for an account that is fine (or connecting): dot, address,
+    /// state, and "Edit account".
+    fn account_line<'a>(
+        &'a self,
+        i18n: &I18n,
+        account: &'a Account,
+        status: status::StatusText,
+    ) -> Element<'a, Message> {
+        let can_act = !self.engine_stopped && !self.quitting;
+        row![
+            theme::dot(status.dot, 8.0),
+            text(display_address(&account.address))
+                .size(theme::SMALL_SIZE)
+                .wrapping(text::Wrapping::None),
+            text(status.headline)
+                .size(theme::SMALL_SIZE)
+                .style(theme::muted)
+                .wrapping(text::Wrapping::None),
+            button(text(i18n.tr("main-edit")).size(theme::SMALL_SIZE))
+                .padding([2, 6])
+                .style(theme::flat_button)
+                .on_press_maybe(can_act.then(|| Message::Edit(account.address.clone()))),
         ]
+        .spacing(theme::SMALL_GAP)
+        .align_y(Alignment::Center)
         .into()
     }
 
