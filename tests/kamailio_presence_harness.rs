@@ -878,6 +878,7 @@ impl Linphonec {
                  default_proxy=0\n\
                  [proxy_0]\n\
                  reg_proxy=<sip:{server}>\n\
+                 reg_route=<sip:{server};lr>\n\
                  reg_identity=sip:{user}@{domain}\n\
                  reg_expires=300\n\
                  reg_sendregister=1\n\
