@@ -376,3 +376,35 @@ fn kamailio_style_document_reads_as_ringing() {
     );
     assert_eq!(LineState::of(&info.dialogs), LineState::Ringing);
 }
+
+/// Real documents: what Kamailio presence_dialoginfo notified, and the
+/// PUBLISH body (CRLF) sipp sent it.
+#[test]
+fn captured_documents() {
+    for bytes in [
+        &include_bytes!("../../tests/fixtures/presence/kamailio-dialog-info.xml")[..],
+        &include_bytes!("../../tests/fixtures/presence/sipp-publish-dialog-info.xml")[..],
+    ] {
+        let info = parse(bytes).unwrap();
+        assert_eq!(info.entity, "sip:alice@hark.test");
+        assert_eq!(info.state, DocumentState::Full);
+        let d = &info.dialogs[0];
+        assert_eq!(d.call_id.as_deref(), Some("call-1234@127.0.0.1"));
+        assert_eq!(d.direction, Some(Direction::Initiator));
+        assert_eq!(
+            d.remote
+                .as_ref()
+                .and_then(|r| r.identity.as_ref())
+                .map(|i| i.uri.as_str()),
+            Some("sip:carol@hark.test")
+        );
+        let mut table = DialogTable::new();
+        assert_eq!(
+            table.apply(info),
+            DialogUpdate::Applied {
+                line: LineState::InCall,
+                changed: true
+            }
+        );
+    }
+}

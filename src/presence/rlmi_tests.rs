@@ -624,3 +624,49 @@ fn arbitrary_bodies_never_panic() {
         let _ = parse_rls_notify(RFC4662_CONTENT_TYPE, &flipped);
     }
 }
+
+/// Real NOTIFYs captured from Kamailio rls: the first (full state, no
+/// instances yet), then Bob's presence arriving as a partial update.
+#[test]
+fn kamailio_rls_notifies() {
+    let full_ct = include_str!(
+        "../../tests/fixtures/presence/kamailio-rlmi-notify-full.multipart.content-type"
+    );
+    let full_body =
+        include_bytes!("../../tests/fixtures/presence/kamailio-rlmi-notify-full.multipart");
+    let bob_ct = include_str!(
+        "../../tests/fixtures/presence/kamailio-rlmi-notify-bob.multipart.content-type"
+    );
+    let bob_body =
+        include_bytes!("../../tests/fixtures/presence/kamailio-rlmi-notify-bob.multipart");
+
+    let full = parse_rls_notify(full_ct.trim(), full_body).unwrap();
+    assert_eq!(full.uri, "sip:alice-buddies@hark.test");
+    assert!(full.full_state);
+    let uris: Vec<&str> = full.resources.iter().map(|r| r.uri.as_str()).collect();
+    assert_eq!(uris, ["sip:bob@hark.test", "sip:carol@hark.test"]);
+    assert!(full.resources.iter().all(|r| r.state().is_none()));
+
+    let bob = parse_rls_notify(bob_ct.trim(), bob_body).unwrap();
+    assert_eq!(bob.version, 2);
+    assert!(!bob.full_state);
+    let (ct, pidf) = bob.resources[0].document().unwrap();
+    assert!(ct.is("application/pidf+xml"));
+    let presence = xml::parse(pidf).unwrap();
+    assert_eq!(presence.attr("entity"), Some("sip:bob@hark.test"));
+
+    let mut state = ListState::new();
+    assert!(matches!(state.apply(full), ListUpdate::Applied { .. }));
+    assert_eq!(
+        state.apply(bob),
+        ListUpdate::Applied {
+            changed: vec!["sip:bob@hark.test".into()],
+            removed: vec![]
+        }
+    );
+    assert_eq!(
+        state.resource("sip:bob@hark.test").unwrap().state(),
+        Some(InstanceState::Active)
+    );
+    assert_eq!(state.resource("sip:carol@hark.test").unwrap().state(), None);
+}
