@@ -302,7 +302,7 @@ pub fn avatar<'a, Message: 'a>(name: &str, size: f32, status: Option<Dot>) -> El
     let Some(status) = status else {
         return face.into();
     };
-    let dot_size = (size * 0.36).round();
+    let dot_size = (size * 0.3).round();
     let ring = container(dot(status, dot_size))
         .padding(2)
         .style(|theme: &Theme| container::Style {

@@ -26,9 +26,9 @@ pub const POPUP_FIELD_ID: &str = "contacts-popup-field";
 pub const LIST_ID: &str = "contacts-list";
 
 /// Height of a group heading in the list.
-pub const GROUP_HEIGHT: f32 = 34.0;
+pub const GROUP_HEIGHT: f32 = 32.0;
 /// Height of a contact row in the list.
-pub const ROW_HEIGHT: f32 = 56.0;
+pub const ROW_HEIGHT: f32 = 52.0;
 /// Rows built beyond each edge of the viewport.
 const OVERSCAN: usize = 4;
 /// The viewport height assumed until the list reports its own.

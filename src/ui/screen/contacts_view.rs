@@ -267,7 +267,12 @@ impl Contacts {
             });
         }
         rows = rows.push(space().height(below));
-        let list = scrollable(container(rows).padding([0, 8]))
+        let bar = scrollable::Scrollbar::new()
+            .width(6)
+            .scroller_width(6)
+            .margin(2);
+        let list = scrollable(container(rows).padding(Padding::from([0, 14]).left(8)))
+            .direction(scrollable::Direction::Vertical(bar))
             .id(LIST_ID)
             .on_scroll(|v| Message::Scrolled {
                 offset: v.absolute_offset().y,
@@ -336,7 +341,7 @@ impl Contacts {
         .align_y(Alignment::Center);
         if let Some(badge) = contact.badge {
             let (icon, id) = match badge {
-                Badge::Pending => ("⏳", "contact-badge-pending"),
+                Badge::Pending => ("◷", "contact-badge-pending"),
                 Badge::Refused => ("⊘", "contact-badge-refused"),
             };
             line = line.push(

@@ -423,10 +423,14 @@ impl MainWindow {
                 .size(theme::SMALL_SIZE)
                 .style(theme::muted)
                 .wrapping(text::Wrapping::None),
-            button(text(i18n.tr("main-edit")).size(theme::SMALL_SIZE))
-                .padding([2, 6])
-                .style(theme::flat_button)
-                .on_press_maybe(can_act.then(|| Message::Edit(account.address.clone()))),
+            button(
+                text(i18n.tr("main-edit"))
+                    .size(theme::SMALL_SIZE)
+                    .wrapping(text::Wrapping::None)
+            )
+            .padding([2, 6])
+            .style(theme::flat_button)
+            .on_press_maybe(can_act.then(|| Message::Edit(account.address.clone()))),
         ]
         .spacing(theme::SMALL_GAP)
         .align_y(Alignment::Center)

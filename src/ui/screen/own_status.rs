@@ -15,7 +15,7 @@ use crate::ui::theme::{self, Dot};
 pub const NOTE_ID: &str = "own-status-note";
 
 /// Height of the block [`OwnStatus::view`] draws; the menu opens under it.
-pub const HEIGHT: f32 = 112.0;
+pub const HEIGHT: f32 = 128.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
@@ -193,7 +193,7 @@ impl OwnStatus {
                 .on_right_press(Message::CloseMenu),
             iced::widget::pin(iced::widget::opaque(card))
                 .x(theme::PADDING * 0.75 + 52.0)
-                .y(HEIGHT - 44.0),
+                .y(HEIGHT - 54.0),
         ]
         .into()
     }
