@@ -93,3 +93,115 @@ fn one_hark_sees_another_come_online_change_status_and_leave() {
     let (status, _) = alice.quit(T);
     assert!(status.success());
 }
+
+fn xcap_server() -> Kamailio {
+    Kamailio::start(KamailioOptions {
+        users: vec![
+            ("alice".into(), "a1".into()),
+            ("carol".into(), "c3".into()),
+            ("dave".into(), "d4".into()),
+        ],
+        xcap: true,
+        ..Default::default()
+    })
+}
+
+fn hark_with_xcap(kam: &Kamailio, user: &str, password: &str) -> Hark {
+    let mut hark = Hark::start(&account_toml(
+        &kam.aor(user),
+        Some(password),
+        &kam.server_addr(),
+        "udp",
+        &format!("xcap_root = \"{}\"\n", kam.xcap_root()),
+    ));
+    hark.wait_state("registered", T);
+    hark
+}
+
+fn add_contact(hark: &mut Hark, account: &str, uri: &str) {
+    hark.send(&format!(
+        r#"{{"cmd":"add_contact","account":"{account}","contact":{{"uri":"{uri}"}}}}"#
+    ));
+}
+
+fn decide(hark: &mut Hark, account: &str, watcher: &str, decision: &str, id: u32) {
+    hark.send(&format!(
+        r#"{{"id":{id},"cmd":"decide_watcher","account":"{account}","watcher":"{watcher}","decision":"{decision}"}}"#
+    ));
+    let ev = hark.wait_for(&format!("answer to decision {id}"), T, |e| {
+        (e["event"] == "ok" || e["event"] == "error") && e["id"] == id
+    });
+    assert_eq!(ev["event"], "ok", "the decision was not written: {ev}");
+}
+
+/// A watcher is pending until the user decides (SPEC P8); the decision goes
+/// to the XCAP server as pres-rules, and Kamailio enforces it.
+#[test]
+fn a_pending_watcher_is_allowed_or_blocked_through_xcap_pres_rules() {
+    let kam = xcap_server();
+    let (alice_uri, carol_uri, dave_uri) = (kam.aor("alice"), kam.aor("carol"), kam.aor("dave"));
+    let mut alice = hark_with_xcap(&kam, "alice", "a1");
+    alice.send(r#"{"cmd":"set_status","availability":"away","note":"Back at 3"}"#);
+    alice.wait_for("published", T, |e| {
+        e["event"] == "publication" && e["state"] == "published"
+    });
+
+    let mut carol = hark_with_xcap(&kam, "carol", "c3");
+    add_contact(&mut carol, &carol_uri, &alice_uri);
+    wait_presence(&mut carol, &alice_uri, "pending", |u| {
+        u["subscription"]["state"] == "pending"
+    });
+    let mut dave = hark_with_xcap(&kam, "dave", "d4");
+    add_contact(&mut dave, &dave_uri, &alice_uri);
+    wait_presence(&mut dave, &alice_uri, "pending", |u| {
+        u["subscription"]["state"] == "pending"
+    });
+
+    // Alice is told who waits.
+    for who in [&carol_uri, &dave_uri] {
+        let w = who.clone();
+        alice.wait_for(&format!("{who} pending in watchers"), T, |e| {
+            e["event"] == "watchers"
+                && e["watchers"].as_array().is_some_and(|l| {
+                    l.iter()
+                        .any(|x| x["uri"] == w.as_str() && x["status"] == "pending")
+                })
+        });
+    }
+
+    decide(&mut alice, &alice_uri, &carol_uri, "allow", 1);
+    let u = wait_presence(&mut carol, &alice_uri, "alice's status once allowed", |u| {
+        u["subscription"]["state"] == "active" && u["availability"] == "away"
+    });
+    assert_eq!(u["note"], "Back at 3", "{u}");
+
+    decide(&mut alice, &alice_uri, &dave_uri, "block", 2);
+    let u = wait_presence(&mut dave, &alice_uri, "refused once blocked", |u| {
+        u["subscription"]["state"] == "refused"
+    });
+    assert_eq!(u["availability"], "unknown", "{u}");
+    assert!(
+        !dave
+            .seen()
+            .iter()
+            .any(|e| e.to_string().contains("Back at 3")),
+        "a blocked watcher never saw the note"
+    );
+
+    // The rules are on the server: carol allowed, dave blocked.
+    let rules = std::process::Command::new("curl")
+        .args(["-s", "--digest", "-u", "alice:a1"])
+        .arg(kam.xcap_doc_url("pres-rules", "alice"))
+        .output()
+        .expect("curl (Debian package curl)");
+    let rules = String::from_utf8_lossy(&rules.stdout);
+    assert!(
+        rules.contains(&carol_uri) && rules.contains(&dave_uri),
+        "{rules}"
+    );
+
+    for h in [alice, carol, dave] {
+        let (status, _) = h.quit(T);
+        assert!(status.success());
+    }
+}

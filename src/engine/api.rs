@@ -37,8 +37,37 @@ pub enum Command {
     AddContact { account: String, contact: Contact },
     /// Remove a contact from an account's list and stop watching it.
     RemoveContact { account: String, uri: String },
+    /// Decide whether a watcher may see our presence; written to the
+    /// server's presence rules (XCAP pres-rules).
+    DecideWatcher {
+        account: String,
+        watcher: String,
+        decision: WatcherDecision,
+    },
     /// Unregister every account and stop the engine.
     Quit,
+}
+
+/// What a watcher of our presence is allowed (RFC 5025 sub-handling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WatcherDecision {
+    /// They see our presence.
+    Allow,
+    /// Refused; they are told so.
+    Block,
+    /// Refused, but they are shown us as offline and are not told.
+    PoliteBlock,
+}
+
+/// Someone who subscribed to our presence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatcherView {
+    pub uri: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// pending, active, waiting or terminated (RFC 3858).
+    pub status: String,
 }
 
 /// A person on the user's contact list.
@@ -232,6 +261,12 @@ pub enum Event {
     Presence {
         account: String,
         updates: Vec<PresenceUpdate>,
+    },
+    /// Who watches the user's presence (the whole set, after each change);
+    /// those `pending` wait for a `decide_watcher`.
+    Watchers {
+        account: String,
+        watchers: Vec<WatcherView>,
     },
     /// The state of the publication of the user's own status on an account.
     Publication {

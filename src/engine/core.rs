@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use super::account::{self, AccountCtl, AccountHandle};
 use super::api::{Availability, Command, Contact, Envelope, ErrorKind, Event, RegistrationState};
 use super::presence::PresenceCtl;
+use super::presence_rules::{self, XcapAccount};
 use super::presence_view;
 use super::{EngineHandle, EVENT_BUFFER};
 use crate::config::{AccountConfig, Config};
@@ -56,6 +57,8 @@ struct Engine {
     status: (Availability, Option<String>),
     state_tx: mpsc::UnboundedSender<(String, RegistrationState)>,
     state_rx: mpsc::UnboundedReceiver<(String, RegistrationState)>,
+    /// Each account's XCAP server, when it has one.
+    xcap: BTreeMap<String, Arc<XcapAccount>>,
 }
 
 impl Engine {
@@ -70,6 +73,7 @@ impl Engine {
             status: (Availability::Available, None),
             state_tx,
             state_rx,
+            xcap: BTreeMap::new(),
         };
         engine.open_store().await;
         engine
@@ -215,6 +219,30 @@ impl Engine {
                 Ok(())
             }
             Command::AddContact { account, contact } => self.add_contact(account, contact).await,
+            Command::DecideWatcher {
+                account,
+                watcher,
+                decision,
+            } => match self.xcap.get(&account) {
+                Some(xcap) => {
+                    // Answered (ok or error) by the task once written.
+                    tokio::spawn(presence_rules::decide(
+                        xcap.clone(),
+                        watcher,
+                        decision,
+                        self.events.clone(),
+                        id,
+                    ));
+                    return;
+                }
+                None if self.configs.contains_key(&account) => Err((
+                    ErrorKind::BadArgument,
+                    format!(
+                        "{account} has no XCAP server (xcap_root), so who may see you cannot be decided"
+                    ),
+                )),
+                None => Err(no_such_account(&account)),
+            },
             Command::RemoveContact { account, uri } => self.remove_contact(account, uri).await,
             Command::Quit => unreachable!("handled by run"),
         };
@@ -312,6 +340,15 @@ impl Engine {
                      or remove it from there and enter it in Hark to keep it in the keyring",
                     path.display()
                 ));
+            }
+        }
+        self.xcap.remove(&address);
+        if let Some(root) = account.xcap_root.as_deref() {
+            match xcap_account(&account, root, password.clone()) {
+                Ok(x) => {
+                    self.xcap.insert(address.clone(), Arc::new(x));
+                }
+                Err(e) => self.warn(format!("{address}: {e}")),
             }
         }
         let handle = account::spawn(
@@ -464,6 +501,25 @@ fn settings_event(account: &AccountConfig) -> Event {
     Event::AccountSettings {
         account: Box::new(account),
     }
+}
+
+fn xcap_account(
+    account: &AccountConfig,
+    root: &str,
+    password: Option<String>,
+) -> Result<XcapAccount, String> {
+    let root = crate::presence::xcap::XcapRoot::new(root)
+        .map_err(|_| format!("the XCAP root {root:?} is not an http:// or https:// URL"))?;
+    let user = account
+        .auth_user
+        .clone()
+        .unwrap_or_else(|| account.user().to_string());
+    let client = crate::xcap::XcapClient::new(&user, password).map_err(|e| e.to_string())?;
+    Ok(XcapAccount {
+        client,
+        root,
+        xui: account.address.clone(),
+    })
 }
 
 fn no_store() -> (ErrorKind, String) {

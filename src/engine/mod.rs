@@ -7,12 +7,13 @@ mod account;
 mod api;
 mod core;
 mod presence;
+mod presence_rules;
 mod presence_view;
 mod registration;
 
 pub use api::{
     Availability, Capabilities, Command, Contact, ContactAvailability, Envelope, ErrorKind, Event,
-    FailureKind, FailureReason, PresenceUpdate, RegistrationState,
+    FailureKind, FailureReason, PresenceUpdate, RegistrationState, WatcherDecision, WatcherView,
 };
 pub use core::{start, EngineOptions};
 pub use registration::{RegistrationMachine, RegistrationPolicy};

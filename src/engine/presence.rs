@@ -16,8 +16,9 @@ use rsipstack::transaction::transaction::Transaction;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::api::{Capabilities, ContactAvailability, Event, PresenceUpdate};
+use super::api::{Capabilities, ContactAvailability, Event, PresenceUpdate, WatcherView};
 use super::presence_view;
+use crate::presence::watcherinfo::{self, ApplyOutcome, WatcherTable};
 use crate::sip::publication::{self, PublicationMachine, PublicationPolicy, Publish};
 use crate::sip::request::{self, header, tag_of, Identity, Reply, RequestSpec};
 use crate::sip::subscribe_dialog::SubscribeDialog;
@@ -51,7 +52,10 @@ pub(crate) enum PresenceCtl {
 /// What a subscription is to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum SubKey {
+    /// A contact's presence.
     Presence(String),
+    /// Who watches us (presence.winfo on our own address).
+    Winfo,
 }
 
 struct Sub {
@@ -60,6 +64,17 @@ struct Sub {
     view: PresenceUpdate,
     /// Still wanted (false once removed from the list: ends when finished).
     wanted: bool,
+}
+
+impl Sub {
+    fn new(dialog: SubscribeDialog, contact: &str) -> Sub {
+        Sub {
+            machine: SubscriptionMachine::new(SubscriptionPolicy::default()),
+            dialog,
+            view: unknown_view(contact),
+            wanted: true,
+        }
+    }
 }
 
 enum Job {
@@ -96,6 +111,7 @@ struct Task {
     changed: Vec<SubKey>,
     flush_at: Option<Instant>,
     stop: Option<(Vec<oneshot::Sender<()>>, Instant)>,
+    watchers: WatcherTable,
 }
 
 /// Starts the task; returns its control channel.
@@ -123,6 +139,7 @@ pub(crate) fn spawn(
         changed: Vec::new(),
         flush_at: None,
         stop: None,
+        watchers: WatcherTable::new(),
     };
     tokio::spawn(task.run(rx, notifies));
     tx
@@ -226,7 +243,7 @@ impl Task {
         let removed: Vec<SubKey> = self
             .subs
             .iter()
-            .filter(|(k, s)| s.wanted && !wanted.contains(k))
+            .filter(|(k, s)| matches!(k, SubKey::Presence(_)) && s.wanted && !wanted.contains(k))
             .map(|(k, _)| k.clone())
             .collect();
         for key in removed {
@@ -236,7 +253,9 @@ impl Task {
             self.feed(&key, subscription::Input::Stop, now);
         }
         for key in wanted {
-            let SubKey::Presence(uri) = &key;
+            let SubKey::Presence(uri) = &key else {
+                continue;
+            };
             if let Some(sub) = self.subs.get_mut(&key) {
                 sub.wanted = true;
                 if sub.machine.is_finished() {
@@ -251,13 +270,8 @@ impl Task {
                 tracing::warn!(account = %self.account, contact = %uri, "not a SIP address; not watched");
                 continue;
             };
-            let sub = Sub {
-                machine: SubscriptionMachine::new(SubscriptionPolicy::default()),
-                dialog: SubscribeDialog::new(resource, "presence", "application/pidf+xml"),
-                view: unknown_view(uri),
-                wanted: true,
-            };
-            self.subs.insert(key.clone(), sub);
+            let dialog = SubscribeDialog::new(resource, "presence", "application/pidf+xml");
+            self.subs.insert(key.clone(), Sub::new(dialog, uri));
             self.changed.push(key.clone());
             if self.ever_connected && self.stop.is_none() {
                 self.feed(&key, subscription::Input::Start, now);
@@ -273,6 +287,14 @@ impl Task {
         self.connected = up;
         if !up {
             return;
+        }
+        if !self.subs.contains_key(&SubKey::Winfo) {
+            let own = self.identity.aor.clone();
+            let dialog = SubscribeDialog::new(own, "presence.winfo", "application/watcherinfo+xml");
+            self.subs.insert(SubKey::Winfo, Sub::new(dialog, ""));
+            if self.ever_connected {
+                self.feed(&SubKey::Winfo, subscription::Input::Start, now);
+            }
         }
         let keys: Vec<SubKey> = self
             .subs
@@ -379,6 +401,10 @@ impl Task {
                     };
                     if fresh {
                         self.by_call_id.remove(sub.dialog.call_id());
+                        if key == SubKey::Winfo {
+                            // A new dialog starts its versions afresh.
+                            self.watchers.reset();
+                        }
                     }
                     let mut spec = sub.dialog.subscribe(expires, fresh, &identity.contact);
                     self.by_call_id
@@ -472,10 +498,23 @@ impl Task {
             .unwrap_or(NotifyState::Active { expires: None });
         let content_type = header(headers, "Content-Type").unwrap_or_default();
         let body = std::mem::take(&mut tx.original.body);
+        if key == SubKey::Winfo {
+            if let Some(sub) = self.subs.get_mut(&key) {
+                sub.dialog.on_notify(&tx.original.headers);
+            }
+            reply(tx, StatusCode::OK);
+            if !body.is_empty() {
+                self.on_watcherinfo(&body, now);
+            }
+            self.feed(&key, subscription::Input::Notify(state), now);
+            return;
+        }
         if let Some(sub) = self.subs.get_mut(&key) {
             sub.dialog.on_notify(&tx.original.headers);
             if !body.is_empty() {
-                let SubKey::Presence(uri) = &key;
+                let SubKey::Presence(uri) = &key else {
+                    unreachable!("winfo handled above");
+                };
                 match presence_view::view_of(&content_type, &body) {
                     Ok(view) => {
                         let subscription = sub.view.subscription.clone();
@@ -505,6 +544,38 @@ impl Task {
         }
         reply(tx, StatusCode::OK);
         self.feed(&key, subscription::Input::Notify(state), now);
+    }
+
+    fn on_watcherinfo(&mut self, body: &[u8], now: std::time::Instant) {
+        let info = match watcherinfo::parse(body) {
+            Ok(info) => info,
+            Err(e) => {
+                tracing::warn!(account = %self.account, "unusable watcherinfo document: {e}");
+                return;
+            }
+        };
+        match self.watchers.apply(&info) {
+            ApplyOutcome::Applied => {
+                let watchers = self
+                    .watchers
+                    .watchers()
+                    .map(|w| WatcherView {
+                        uri: w.uri.clone(),
+                        display_name: w.display_name.clone(),
+                        status: w.status.as_str().to_string(),
+                    })
+                    .collect();
+                let _ = self.events.send(Event::Watchers {
+                    account: self.account.clone(),
+                    watchers,
+                });
+            }
+            ApplyOutcome::Stale { .. } => {}
+            ApplyOutcome::ResyncNeeded { .. } => {
+                tracing::info!(account = %self.account, "watcherinfo version gap: subscribing afresh");
+                self.feed(&SubKey::Winfo, subscription::Input::Reset, now);
+            }
+        }
     }
 
     fn on_timer(&mut self) {
@@ -546,6 +617,7 @@ impl Task {
         keys.dedup();
         let updates: Vec<PresenceUpdate> = keys
             .iter()
+            .filter(|k| matches!(k, SubKey::Presence(_)))
             .filter_map(|k| self.subs.get(k))
             .filter(|s| s.wanted)
             .map(|s| s.view.clone())

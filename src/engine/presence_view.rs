@@ -1,14 +1,17 @@
 //! The bridge between presence documents and the engine's vocabulary: a
-//! NOTIFY body becomes a [`PresenceUpdate`], the user's own status becomes
-//! the PIDF document Hark publishes.
+//! NOTIFY body becomes a [`PresenceUpdate`] (through the status model in
+//! [`crate::presence::status`]), the user's own status becomes the PIDF
+//! document Hark publishes.
 
 use super::api::{Availability, Capabilities, ContactAvailability, PresenceUpdate};
-use crate::presence::xml;
+use crate::presence::pidf::{self, ServiceCaps};
+use crate::presence::status::{self, ManualStatus, OwnStatus};
 use crate::sip::subscription::SubscriptionState;
 
-const PIDF: &str = "urn:ietf:params:xml:ns:pidf";
+/// The MIME type of a PIDF document.
+pub(crate) const PIDF_MIME: &str = "application/pidf+xml";
 
-/// Reads a presence NOTIFY body.
+/// Reads a presence NOTIFY body; the error says why it is unusable.
 pub(crate) fn view_of(content_type: &str, body: &[u8]) -> Result<PresenceUpdate, String> {
     let mime = content_type
         .split(';')
@@ -16,38 +19,56 @@ pub(crate) fn view_of(content_type: &str, body: &[u8]) -> Result<PresenceUpdate,
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if mime != "application/pidf+xml" {
+    if mime != PIDF_MIME {
         return Err(format!("unsupported content type {content_type:?}"));
     }
-    let root = xml::parse_root(body, PIDF, "presence").map_err(|e| e.to_string())?;
-    let mut open = false;
-    let mut note = None;
-    for tuple in root.children_named(PIDF, "tuple") {
-        let basic = tuple
-            .child(PIDF, "status")
-            .and_then(|s| s.child_text(PIDF, "basic"));
-        open |= basic == Some("open");
-        if note.is_none() {
-            note = tuple.child_text(PIDF, "note").map(str::to_owned);
-        }
-    }
+    let doc = pidf::parse(body).map_err(|e| e.to_string())?;
+    let s = status::aggregate(&doc);
     Ok(PresenceUpdate {
-        contact: String::new(),
-        availability: if open {
-            ContactAvailability::Available
-        } else {
-            ContactAvailability::Offline
-        },
-        note: note.filter(|n| !n.is_empty()),
-        activities: vec![],
+        contact: doc.entity.clone(),
+        availability: availability(s.availability),
+        note: s.note.filter(|n| !n.trim().is_empty()),
+        activities: s
+            .activities
+            .iter()
+            .filter_map(|a| a.kind.rpid_name())
+            .filter(|n| *n != "other" && *n != "unknown")
+            .map(str::to_owned)
+            .collect(),
         capabilities: Capabilities {
-            voice: open,
-            video: false,
-            im: open,
-            email: false,
+            voice: s.capabilities.voice,
+            video: s.capabilities.video,
+            im: s.capabilities.im,
+            email: s.capabilities.email,
         },
         subscription: SubscriptionState::Active,
     })
+}
+
+fn availability(a: status::ContactAvailability) -> ContactAvailability {
+    use status::ContactAvailability as S;
+    match a {
+        S::Unknown => ContactAvailability::Unknown,
+        S::Offline => ContactAvailability::Offline,
+        S::Available => ContactAvailability::Available,
+        S::Away => ContactAvailability::Away,
+        S::InAMeeting => ContactAvailability::InAMeeting,
+        S::Busy => ContactAvailability::Busy,
+        S::OnThePhone => ContactAvailability::OnThePhone,
+        S::Forwarded => ContactAvailability::Forwarded,
+        S::DoNotDisturb => ContactAvailability::DoNotDisturb,
+    }
+}
+
+/// The user's manual choice in the status model's terms.
+pub(crate) fn manual(a: Availability) -> ManualStatus {
+    match a {
+        Availability::Available => ManualStatus::Available,
+        Availability::Away => ManualStatus::Away,
+        Availability::Busy => ManualStatus::Busy,
+        Availability::DoNotDisturb => ManualStatus::DoNotDisturb,
+        Availability::Invisible => ManualStatus::Invisible,
+    }
 }
 
 /// The PIDF document for the user's own status.
@@ -56,19 +77,42 @@ pub(crate) fn own_document(
     availability: Availability,
     note: Option<&str>,
 ) -> Vec<u8> {
-    let basic = if availability == Availability::Invisible {
-        "closed"
-    } else {
-        "open"
+    let own = OwnStatus {
+        manual: manual(availability),
+        note: note.unwrap_or_default().to_string(),
+        automatic: Default::default(),
     };
-    let mut tuple = xml::Element::new(PIDF, "tuple").with_attr("id", "hark");
-    let mut status = xml::Element::new(PIDF, "status");
-    status.push_text_child(PIDF, "basic", basic);
-    tuple.push(status);
-    let mut root = xml::Element::new(PIDF, "presence").with_attr("entity", entity);
-    if let Some(note) = note {
-        tuple.push_text_child(PIDF, "note", note);
+    let caps = ServiceCaps::voice_and_im();
+    status::own_document_xml(entity, &own, "hark", Some(entity), Some(&caps)).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_hark_publishes_reads_back_as_the_same_status() {
+        for a in Availability::ALL {
+            let doc = own_document("sip:a@x", a, Some("hello"));
+            let view = view_of("application/pidf+xml; charset=utf-8", &doc).unwrap();
+            let expected = match a {
+                Availability::Available => ContactAvailability::Available,
+                Availability::Away => ContactAvailability::Away,
+                Availability::Busy => ContactAvailability::Busy,
+                Availability::DoNotDisturb => ContactAvailability::DoNotDisturb,
+                Availability::Invisible => ContactAvailability::Offline,
+            };
+            assert_eq!(view.availability, expected, "{a:?}");
+        }
     }
-    root.push(tuple);
-    xml::to_xml(&root, &[]).into_bytes()
+
+    #[test]
+    fn unusable_documents_say_why() {
+        assert!(view_of("text/plain", b"x")
+            .unwrap_err()
+            .contains("content type"));
+        assert!(view_of("application/pidf+xml", b"<p/>").is_err());
+        let bomb = br#"<!DOCTYPE x [<!ENTITY a "aaaa">]><presence xmlns="urn:ietf:params:xml:ns:pidf">&a;</presence>"#;
+        assert!(view_of("application/pidf+xml", bomb).is_err());
+    }
 }

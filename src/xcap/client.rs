@@ -48,6 +48,9 @@ impl XcapClient {
     pub fn new(user: &str, password: Option<String>) -> Result<XcapClient, XcapIoError> {
         let http = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
+            // XCAP traffic is rare; a pooled connection the server has
+            // closed meanwhile would only fail the next request.
+            .pool_max_idle_per_host(0)
             .user_agent(format!("Hark/{}", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| XcapIoError::Unreachable(e.to_string()))?;
@@ -149,7 +152,7 @@ impl XcapClient {
             let resp = req
                 .send()
                 .await
-                .map_err(|e| XcapIoError::Unreachable(e.to_string()))?;
+                .map_err(|e| XcapIoError::Unreachable(error_chain(&e)))?;
             let status = resp.status();
             let etag = resp
                 .headers()
@@ -193,4 +196,16 @@ impl XcapClient {
         let challenge = guard.as_mut()?;
         challenge.answer(&self.user, password, method, target).ok()
     }
+}
+
+/// An error with its causes ("error sending request: connection refused").
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
