@@ -280,7 +280,13 @@ impl Contacts {
             })
             .height(Fill);
         match &self.popup {
-            Some(popup) => stack![list, self.popup_layer(i18n, popup)].into(),
+            Some(popup) => {
+                let i18n = i18n.clone();
+                let layer = iced::widget::responsive(move |size| {
+                    self.popup_layer(&i18n, popup, size.height)
+                });
+                stack![list, layer].into()
+            }
             None => list.into(),
         }
     }
@@ -378,7 +384,12 @@ impl Contacts {
 
     /// The menu or form over the list, next to its row; a click beside it
     /// closes it.
-    fn popup_layer<'a>(&'a self, i18n: &I18n, popup: &'a Popup) -> Element<'a, Message> {
+    fn popup_layer<'a>(
+        &'a self,
+        i18n: &I18n,
+        popup: &'a Popup,
+        viewport: f32,
+    ) -> Element<'a, Message> {
         let key = popup.key();
         let (card, height) = match popup {
             Popup::Menu(key) => (self.menu(i18n, key), MENU_HEIGHT),
@@ -395,8 +406,8 @@ impl Contacts {
         let index = self.row_index(key).unwrap_or(0);
         let below = self.bottoms.get(index).copied().unwrap_or(0.0) - top;
         let above = self.top(index) - top - height;
-        let y = if below + height <= self.viewport || above < 0.0 {
-            below.min((self.viewport - height).max(0.0))
+        let y = if below + height <= viewport || above < 0.0 {
+            below.min((viewport - height).max(0.0))
         } else {
             above
         };
