@@ -11,20 +11,20 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
-use rsipstack::sip::{Header, Method, StatusCode, Uri};
+use rsipstack::sip::Uri;
 use rsipstack::transaction::transaction::Transaction;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::api::{Capabilities, ContactAvailability, Event, PresenceUpdate, WatcherView};
-use super::presence_view;
-use crate::presence::watcherinfo::{self, ApplyOutcome, WatcherTable};
+mod notify;
+mod requests;
+
+use super::api::{Capabilities, ContactAvailability, Event, PresenceUpdate};
+use crate::presence::watcherinfo::WatcherTable;
 use crate::sip::publication::{self, PublicationMachine, PublicationPolicy, Publish};
-use crate::sip::request::{self, header, tag_of, Identity, Reply, RequestSpec};
+use crate::sip::request::{Identity, Reply, RequestSpec};
 use crate::sip::subscribe_dialog::SubscribeDialog;
-use crate::sip::subscription::{
-    self, NotifyState, SubscriptionMachine, SubscriptionPolicy, SubscriptionState,
-};
+use crate::sip::subscription::{self, SubscriptionMachine, SubscriptionPolicy, SubscriptionState};
 use crate::sip::SipEndpoint;
 
 /// Most SUBSCRIBE/PUBLISH requests awaiting an answer at once.
@@ -382,202 +382,6 @@ impl Task {
         }
     }
 
-    /// Starts queued requests while there is room.
-    fn pump(&mut self) {
-        while self.running.len() < MAX_IN_FLIGHT {
-            let Some(job) = self.queue.pop_front() else {
-                return;
-            };
-            let endpoint = self.endpoint.clone();
-            let identity = self.identity.clone();
-            match job {
-                Job::Subscribe {
-                    key,
-                    expires,
-                    fresh,
-                } => {
-                    let Some(sub) = self.subs.get_mut(&key) else {
-                        continue;
-                    };
-                    if fresh {
-                        self.by_call_id.remove(sub.dialog.call_id());
-                        if key == SubKey::Winfo {
-                            // A new dialog starts its versions afresh.
-                            self.watchers.reset();
-                        }
-                    }
-                    let mut spec = sub.dialog.subscribe(expires, fresh, &identity.contact);
-                    self.by_call_id
-                        .insert(sub.dialog.call_id().to_string(), key.clone());
-                    self.running.push(Box::pin(async move {
-                        let reply = request::send(&endpoint, &identity, &mut spec).await;
-                        Done::Subscribe {
-                            key,
-                            reply,
-                            spec: Box::new(spec),
-                        }
-                    }));
-                }
-                Job::Publish(p) => {
-                    let mut spec = RequestSpec::new(Method::Publish, identity.aor.clone());
-                    spec.headers = vec![
-                        Header::Event("presence".to_string().into()),
-                        Header::Expires(p.expires.into()),
-                    ];
-                    if let Some(etag) = p.if_match {
-                        spec.headers
-                            .push(Header::Other("SIP-If-Match".into(), etag));
-                    }
-                    if let Some(body) = p.body {
-                        spec.content_type = Some("application/pidf+xml".into());
-                        spec.body = body;
-                    }
-                    self.running.push(Box::pin(async move {
-                        Done::Publish(request::send(&endpoint, &identity, &mut spec).await)
-                    }));
-                }
-            }
-        }
-    }
-
-    fn on_done(&mut self, done: Done) {
-        let now = std::time::Instant::now();
-        match done {
-            Done::Subscribe { key, reply, spec } => {
-                let code = reply.code();
-                let Some(sub) = self.subs.get_mut(&key) else {
-                    return;
-                };
-                if spec.call_id != sub.dialog.call_id() {
-                    return; // an answer from a dialog we already left
-                }
-                sub.dialog.sent(&spec);
-                if (200..300).contains(&code) {
-                    if let Some(resp) = reply.response() {
-                        sub.dialog.on_success(&resp.headers);
-                    }
-                }
-                let input = subscription::Input::Response {
-                    code,
-                    expires: reply.seconds("Expires"),
-                    hint_secs: hint(&reply),
-                };
-                self.feed(&key, input, now);
-            }
-            Done::Publish(reply) => {
-                let input = publication::Input::Response {
-                    code: reply.code(),
-                    etag: reply.header("SIP-ETag"),
-                    expires: reply.seconds("Expires"),
-                    hint_secs: hint(&reply),
-                };
-                let out = self.publication.handle_input(input, now);
-                self.publication_outputs(out);
-            }
-        }
-    }
-
-    fn on_notify(&mut self, mut tx: Transaction) {
-        let now = std::time::Instant::now();
-        let headers = &tx.original.headers;
-        let call_id = header(headers, "Call-ID").unwrap_or_default();
-        let to_tag = header(headers, "To").and_then(|v| tag_of(&v));
-        let from_tag = header(headers, "From").and_then(|v| tag_of(&v));
-        let key = self.by_call_id.get(&call_id).cloned().filter(|k| {
-            self.subs.get(k).is_some_and(|s| {
-                s.dialog
-                    .matches(&call_id, to_tag.as_deref(), from_tag.as_deref())
-            })
-        });
-        let Some(key) = key else {
-            reply(tx, StatusCode::CallTransactionDoesNotExist);
-            return;
-        };
-        let state = header(headers, "Subscription-State")
-            .map(|v| NotifyState::parse(&v))
-            .unwrap_or(NotifyState::Active { expires: None });
-        let content_type = header(headers, "Content-Type").unwrap_or_default();
-        let body = std::mem::take(&mut tx.original.body);
-        if key == SubKey::Winfo {
-            if let Some(sub) = self.subs.get_mut(&key) {
-                sub.dialog.on_notify(&tx.original.headers);
-            }
-            reply(tx, StatusCode::OK);
-            if !body.is_empty() {
-                self.on_watcherinfo(&body, now);
-            }
-            self.feed(&key, subscription::Input::Notify(state), now);
-            return;
-        }
-        if let Some(sub) = self.subs.get_mut(&key) {
-            sub.dialog.on_notify(&tx.original.headers);
-            if !body.is_empty() {
-                let SubKey::Presence(uri) = &key else {
-                    unreachable!("winfo handled above");
-                };
-                match presence_view::view_of(&content_type, &body) {
-                    Ok(view) => {
-                        let subscription = sub.view.subscription.clone();
-                        sub.view = PresenceUpdate {
-                            contact: uri.clone(),
-                            subscription,
-                            ..view
-                        };
-                    }
-                    Err(e) => {
-                        tracing::warn!(account = %self.account, contact = %uri, "unusable presence document: {e}");
-                        let subscription = sub.view.subscription.clone();
-                        sub.view = PresenceUpdate {
-                            subscription,
-                            ..unknown_view(uri)
-                        };
-                    }
-                }
-                self.changed.push(key.clone());
-            } else if matches!(state, NotifyState::Active { .. })
-                && sub.view.availability == ContactAvailability::Unknown
-            {
-                // An allowed watcher told nothing: no one has published.
-                sub.view.availability = ContactAvailability::Offline;
-                self.changed.push(key.clone());
-            }
-        }
-        reply(tx, StatusCode::OK);
-        self.feed(&key, subscription::Input::Notify(state), now);
-    }
-
-    fn on_watcherinfo(&mut self, body: &[u8], now: std::time::Instant) {
-        let info = match watcherinfo::parse(body) {
-            Ok(info) => info,
-            Err(e) => {
-                tracing::warn!(account = %self.account, "unusable watcherinfo document: {e}");
-                return;
-            }
-        };
-        match self.watchers.apply(&info) {
-            ApplyOutcome::Applied => {
-                let watchers = self
-                    .watchers
-                    .watchers()
-                    .map(|w| WatcherView {
-                        uri: w.uri.clone(),
-                        display_name: w.display_name.clone(),
-                        status: w.status.as_str().to_string(),
-                    })
-                    .collect();
-                let _ = self.events.send(Event::Watchers {
-                    account: self.account.clone(),
-                    watchers,
-                });
-            }
-            ApplyOutcome::Stale { .. } => {}
-            ApplyOutcome::ResyncNeeded { .. } => {
-                tracing::info!(account = %self.account, "watcherinfo version gap: subscribing afresh");
-                self.feed(&SubKey::Winfo, subscription::Input::Reset, now);
-            }
-        }
-    }
-
     fn on_timer(&mut self) {
         let now = std::time::Instant::now();
         let due: Vec<SubKey> = self
@@ -640,23 +444,6 @@ fn unknown_view(contact: &str) -> PresenceUpdate {
         capabilities: Capabilities::default(),
         subscription: SubscriptionState::Idle,
     }
-}
-
-/// Min-Expires of a 423, else Retry-After.
-fn hint(reply: &Reply) -> Option<u32> {
-    if reply.code() == 423 {
-        reply.seconds("Min-Expires")
-    } else {
-        reply.seconds("Retry-After")
-    }
-}
-
-fn reply(mut tx: Transaction, status: StatusCode) {
-    tokio::spawn(async move {
-        if let Err(e) = tx.reply(status).await {
-            tracing::debug!("NOTIFY reply failed: {e}");
-        }
-    });
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

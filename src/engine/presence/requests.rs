@@ -1,0 +1,115 @@
+//! Carrying out what the machines ask: SUBSCRIBE and PUBLISH requests
+//! started from the queue while there is room, and their answers fed back.
+
+use rsipstack::sip::{Header, Method};
+
+use super::{Done, Job, SubKey, Task, MAX_IN_FLIGHT};
+use crate::sip::publication;
+use crate::sip::request::{self, Reply, RequestSpec};
+use crate::sip::subscription;
+
+impl Task {
+    /// Starts queued requests while there is room.
+    pub(super) fn pump(&mut self) {
+        while self.running.len() < MAX_IN_FLIGHT {
+            let Some(job) = self.queue.pop_front() else {
+                return;
+            };
+            let endpoint = self.endpoint.clone();
+            let identity = self.identity.clone();
+            match job {
+                Job::Subscribe {
+                    key,
+                    expires,
+                    fresh,
+                } => {
+                    let Some(sub) = self.subs.get_mut(&key) else {
+                        continue;
+                    };
+                    if fresh {
+                        self.by_call_id.remove(sub.dialog.call_id());
+                        if key == SubKey::Winfo {
+                            // A new dialog starts its versions afresh.
+                            self.watchers.reset();
+                        }
+                    }
+                    let mut spec = sub.dialog.subscribe(expires, fresh, &identity.contact);
+                    self.by_call_id
+                        .insert(sub.dialog.call_id().to_string(), key.clone());
+                    self.running.push(Box::pin(async move {
+                        let reply = request::send(&endpoint, &identity, &mut spec).await;
+                        Done::Subscribe {
+                            key,
+                            reply,
+                            spec: Box::new(spec),
+                        }
+                    }));
+                }
+                Job::Publish(p) => {
+                    let mut spec = RequestSpec::new(Method::Publish, identity.aor.clone());
+                    spec.headers = vec![
+                        Header::Event("presence".to_string().into()),
+                        Header::Expires(p.expires.into()),
+                    ];
+                    if let Some(etag) = p.if_match {
+                        spec.headers
+                            .push(Header::Other("SIP-If-Match".into(), etag));
+                    }
+                    if let Some(body) = p.body {
+                        spec.content_type = Some("application/pidf+xml".into());
+                        spec.body = body;
+                    }
+                    self.running.push(Box::pin(async move {
+                        Done::Publish(request::send(&endpoint, &identity, &mut spec).await)
+                    }));
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_done(&mut self, done: Done) {
+        let now = std::time::Instant::now();
+        match done {
+            Done::Subscribe { key, reply, spec } => {
+                let code = reply.code();
+                let Some(sub) = self.subs.get_mut(&key) else {
+                    return;
+                };
+                if spec.call_id != sub.dialog.call_id() {
+                    return; // an answer from a dialog we already left
+                }
+                sub.dialog.sent(&spec);
+                if (200..300).contains(&code) {
+                    if let Some(resp) = reply.response() {
+                        sub.dialog.on_success(&resp.headers);
+                    }
+                }
+                let input = subscription::Input::Response {
+                    code,
+                    expires: reply.seconds("Expires"),
+                    hint_secs: hint(&reply),
+                };
+                self.feed(&key, input, now);
+            }
+            Done::Publish(reply) => {
+                let input = publication::Input::Response {
+                    code: reply.code(),
+                    etag: reply.header("SIP-ETag"),
+                    expires: reply.seconds("Expires"),
+                    hint_secs: hint(&reply),
+                };
+                let out = self.publication.handle_input(input, now);
+                self.publication_outputs(out);
+            }
+        }
+    }
+}
+
+/// Min-Expires of a 423, else Retry-After.
+fn hint(reply: &Reply) -> Option<u32> {
+    if reply.code() == 423 {
+        reply.seconds("Min-Expires")
+    } else {
+        reply.seconds("Retry-After")
+    }
+}
