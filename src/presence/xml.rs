@@ -265,7 +265,9 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
         }
     }
     if !stack.is_empty() {
-        return Err(XmlError::Syntax("unclosed element at end of document".into()));
+        return Err(XmlError::Syntax(
+            "unclosed element at end of document".into(),
+        ));
     }
     root.ok_or(XmlError::NoRoot)
 }

@@ -31,7 +31,9 @@ fn an_element_in_another_namespace_is_not_confused() {
 
 #[test]
 fn predefined_entities_and_character_references_are_resolved() {
-    let root = parse(br#"<n a="x&amp;y&#65;">1 &lt; 2 &#x263A; &quot;q&quot;<![CDATA[<raw>]]></n>"#).unwrap();
+    let root =
+        parse(br#"<n a="x&amp;y&#65;">1 &lt; 2 &#x263A; &quot;q&quot;<![CDATA[<raw>]]></n>"#)
+            .unwrap();
     assert_eq!(root.text, "1 < 2 \u{263a} \"q\"<raw>");
     assert_eq!(root.attr("a"), Some("x&yA"));
 }
@@ -48,11 +50,11 @@ fn a_doctype_is_refused() {
 
 #[test]
 fn an_undeclared_entity_is_refused() {
-    assert_eq!(
-        parse(b"<p>&lol;</p>"),
-        Err(XmlError::Entity("lol".into()))
-    );
-    assert!(matches!(parse(br#"<p a="&lol;"/>"#), Err(XmlError::Entity(_))));
+    assert_eq!(parse(b"<p>&lol;</p>"), Err(XmlError::Entity("lol".into())));
+    assert!(matches!(
+        parse(br#"<p a="&lol;"/>"#),
+        Err(XmlError::Entity(_))
+    ));
 }
 
 #[test]
@@ -81,7 +83,11 @@ fn malformed_documents_are_errors_not_panics() {
         b"<a>&#xD800;</a>",
         b"<a b='1' b='2'/>",
     ] {
-        assert!(parse(doc).is_err(), "{:?} was accepted", String::from_utf8_lossy(doc));
+        assert!(
+            parse(doc).is_err(),
+            "{:?} was accepted",
+            String::from_utf8_lossy(doc)
+        );
     }
 }
 
@@ -96,10 +102,12 @@ fn writing_declares_namespaces_once_and_reads_back_equal() {
     let root = Element::new(PIDF, "presence")
         .with_attr("entity", "sip:a@x.test")
         .with_child(
-            Element::new(PIDF, "tuple").with_attr("id", "t1").with_child(
-                Element::new("urn:ietf:params:xml:ns:pidf:rpid", "activities")
-                    .with_child(Element::new("urn:ietf:params:xml:ns:pidf:rpid", "away")),
-            ),
+            Element::new(PIDF, "tuple")
+                .with_attr("id", "t1")
+                .with_child(
+                    Element::new("urn:ietf:params:xml:ns:pidf:rpid", "activities")
+                        .with_child(Element::new("urn:ietf:params:xml:ns:pidf:rpid", "away")),
+                ),
         )
         .with_child(Element::new(PIDF, "note").with_text("<b>&\"hi\"</b>\r\n"));
     let mut note = root.children[1].clone();
@@ -108,7 +116,10 @@ fn writing_declares_namespaces_once_and_reads_back_equal() {
     root.children[1] = note;
     let xml = to_xml(&root, &[("urn:ietf:params:xml:ns:pidf:rpid", "rpid")]);
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
-    assert!(xml.contains("<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:rpid="), "{xml}");
+    assert!(
+        xml.contains("<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:rpid="),
+        "{xml}"
+    );
     assert!(xml.contains("<rpid:away/>"), "{xml}");
     assert!(xml.contains("xml:lang=\"en\""), "{xml}");
     assert_eq!(xml.matches("xmlns:rpid").count(), 1);
@@ -119,6 +130,9 @@ fn writing_declares_namespaces_once_and_reads_back_equal() {
 fn unqualified_children_force_a_prefix_for_the_root() {
     let root = Element::new("urn:x", "r").with_child(Element::new("", "plain"));
     let xml = to_xml(&root, &[]);
-    assert!(xml.contains("<ns1:r xmlns:ns1=\"urn:x\"><plain/></ns1:r>"), "{xml}");
+    assert!(
+        xml.contains("<ns1:r xmlns:ns1=\"urn:x\"><plain/></ns1:r>"),
+        "{xml}"
+    );
     assert_eq!(parse(xml.as_bytes()).unwrap(), root);
 }

@@ -3,7 +3,10 @@
 use super::*;
 
 fn machine() -> (PublicationMachine, Instant) {
-    (PublicationMachine::new(PublicationPolicy::default()), Instant::now())
+    (
+        PublicationMachine::new(PublicationPolicy::default()),
+        Instant::now(),
+    )
 }
 
 fn ok(etag: &str, expires: u32) -> Input {
@@ -75,7 +78,9 @@ fn modify_sends_the_new_body_with_if_match() {
 fn a_change_while_in_flight_goes_out_after_the_answer() {
     let (mut m, now) = machine();
     m.handle_input(Input::Publish(b"a".to_vec()), now);
-    assert!(m.handle_input(Input::Publish(b"b".to_vec()), now).is_empty());
+    assert!(m
+        .handle_input(Input::Publish(b"b".to_vec()), now)
+        .is_empty());
     let p = sent(&m.handle_input(ok("e1", 100), now));
     assert_eq!(p.body.as_deref(), Some(&b"b"[..]));
     assert_eq!(p.if_match.as_deref(), Some("e1"));
@@ -142,7 +147,10 @@ fn refusals_are_final_until_the_next_change() {
 #[test]
 fn reset_republishes_the_current_document() {
     let (mut m, now) = machine();
-    assert!(m.handle_input(Input::Reset, now).is_empty(), "nothing to publish yet");
+    assert!(
+        m.handle_input(Input::Reset, now).is_empty(),
+        "nothing to publish yet"
+    );
     m.handle_input(Input::Publish(b"doc".to_vec()), now);
     m.handle_input(ok("e1", 100), now);
     let p = sent(&m.handle_input(Input::Reset, now));

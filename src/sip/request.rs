@@ -42,9 +42,11 @@ impl Identity {
             headers: vec![],
         };
         if account.transport != Transport::Udp {
-            contact.params.push(Param::Transport(super::endpoint::sip_transport(
-                account.transport,
-            )));
+            contact
+                .params
+                .push(Param::Transport(super::endpoint::sip_transport(
+                    account.transport,
+                )));
         }
         Identity {
             aor,
@@ -376,12 +378,7 @@ pub fn tag_of(value: &str) -> Option<String> {
 pub fn uri_of(value: &str) -> String {
     match (value.find('<'), value.find('>')) {
         (Some(a), Some(b)) if a < b => value[a + 1..b].trim().to_string(),
-        _ => value
-            .split(';')
-            .next()
-            .unwrap_or(value)
-            .trim()
-            .to_string(),
+        _ => value.split(';').next().unwrap_or(value).trim().to_string(),
     }
 }
 
@@ -405,10 +402,16 @@ mod tests {
             split_top_level(r#"<sip:a;lr>, "x,y" <sip:b>,<sip:c>"#),
             vec!["<sip:a;lr>", r#""x,y" <sip:b>"#, "<sip:c>"]
         );
-        assert_eq!(tag_of("\"A;b\" <sip:a@x;tag=no>;tag=abc"), Some("abc".into()));
+        assert_eq!(
+            tag_of("\"A;b\" <sip:a@x;tag=no>;tag=abc"),
+            Some("abc".into())
+        );
         assert_eq!(tag_of("sip:a@x;tag=q"), Some("q".into()));
         assert_eq!(tag_of("<sip:a@x>"), None);
-        assert_eq!(uri_of("\"Bob\" <sip:bob@x;transport=tcp>;tag=1"), "sip:bob@x;transport=tcp");
+        assert_eq!(
+            uri_of("\"Bob\" <sip:bob@x;transport=tcp>;tag=1"),
+            "sip:bob@x;transport=tcp"
+        );
         assert_eq!(uri_of("sip:bob@x;tag=1"), "sip:bob@x");
         assert_eq!(leading_number(" 3600;refresher=uac"), Some(3600));
         assert_eq!(leading_number("soon"), None);

@@ -133,14 +133,22 @@ pub enum SubscriptionState {
 enum Phase {
     Idle,
     /// A SUBSCRIBE is in flight; `fresh` when it creates the dialog.
-    Sending { fresh: bool },
+    Sending {
+        fresh: bool,
+    },
     /// The dialog exists; refresh at `refresh_at`.
-    Established { refresh_at: Instant },
-    Backoff { until: Instant },
+    Established {
+        refresh_at: Instant,
+    },
+    Backoff {
+        until: Instant,
+    },
     Refused,
     /// Stop was asked: an unsubscribe is in flight (`sent`), or will be
     /// once the in-flight SUBSCRIBE has been answered.
-    Stopping { sent: bool },
+    Stopping {
+        sent: bool,
+    },
     Done,
 }
 
@@ -211,7 +219,10 @@ impl SubscriptionMachine {
             Input::Start => self.start(),
             Input::Stop => self.stop(),
             Input::Reset => {
-                if matches!(self.phase, Phase::Stopping { .. } | Phase::Done | Phase::Idle) {
+                if matches!(
+                    self.phase,
+                    Phase::Stopping { .. } | Phase::Done | Phase::Idle
+                ) {
                     return vec![];
                 }
                 self.dialog_exists = false;
@@ -389,7 +400,10 @@ impl SubscriptionMachine {
     }
 
     fn notify(&mut self, state: NotifyState, now: Instant) -> Vec<Output> {
-        if matches!(self.phase, Phase::Stopping { .. } | Phase::Done | Phase::Idle) {
+        if matches!(
+            self.phase,
+            Phase::Stopping { .. } | Phase::Done | Phase::Idle
+        ) {
             return vec![];
         }
         match state {

@@ -3,7 +3,10 @@
 use super::*;
 
 fn machine() -> (SubscriptionMachine, Instant) {
-    (SubscriptionMachine::new(SubscriptionPolicy::default()), Instant::now())
+    (
+        SubscriptionMachine::new(SubscriptionPolicy::default()),
+        Instant::now(),
+    )
 }
 
 fn ok(expires: u32) -> Input {
@@ -37,7 +40,11 @@ fn start_subscribes_in_a_new_dialog() {
     let out = m.handle_input(Input::Start, now);
     assert_eq!(out[0], FRESH);
     assert!(out.contains(&Output::State(SubscriptionState::Subscribing)));
-    assert_eq!(m.poll_timeout(), None, "nothing to wait for while in flight");
+    assert_eq!(
+        m.poll_timeout(),
+        None,
+        "nothing to wait for while in flight"
+    );
 }
 
 #[test]
@@ -45,7 +52,10 @@ fn notify_states_are_shown_and_refresh_comes_at_85_percent() {
     let (mut m, now) = machine();
     m.handle_input(Input::Start, now);
     assert!(m.handle_input(ok(600), now).is_empty());
-    let out = m.handle_input(Input::Notify(NotifyState::parse("pending;expires=600")), now);
+    let out = m.handle_input(
+        Input::Notify(NotifyState::parse("pending;expires=600")),
+        now,
+    );
     assert_eq!(out, vec![Output::State(SubscriptionState::Pending)]);
     let out = m.handle_input(Input::Notify(NotifyState::parse("active;expires=599")), now);
     assert_eq!(out, vec![Output::State(SubscriptionState::Active)]);
@@ -123,7 +133,9 @@ fn probation_waits_for_retry_after() {
     m.handle_input(Input::Start, now);
     m.handle_input(ok(100), now);
     let out = m.handle_input(
-        Input::Notify(NotifyState::parse("terminated;reason=probation;retry-after=42")),
+        Input::Notify(NotifyState::parse(
+            "terminated;reason=probation;retry-after=42",
+        )),
         now,
     );
     assert_eq!(
