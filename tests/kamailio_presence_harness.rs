@@ -8,15 +8,13 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::free_port;
 use support::kamailio::{Kamailio, KamailioOptions};
+use support::peers::{Baresip, Linphonec};
 use support::sipp::{Sipp, SippRun};
 
 fn users(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -51,7 +49,7 @@ fn baresip_publish_reaches_a_sipp_watcher() {
         presence_open: true,
         ..Default::default()
     });
-    let bob = Baresip::start(&kam, "bob");
+    let bob = Baresip::start(&kam, "bob", password("bob"));
     let published = kam_wait_presentity(&kam, "bob", "presence", |b| b.contains("<basic>open"));
     capture("baresip-publish-pidf-open.xml", published.as_bytes());
     assert!(
@@ -123,7 +121,7 @@ fn linphonec_publish_reaches_a_sipp_watcher() {
         presence_open: true,
         ..Default::default()
     });
-    let _carol = Linphonec::start(&kam, "carol");
+    let _carol = Linphonec::start(&kam, "carol", password("carol"));
     let published = kam_wait_presentity(&kam, "carol", "presence", |_| true);
     capture("linphonec-publish-pidf.xml", published.as_bytes());
     assert!(
@@ -365,7 +363,7 @@ fn rls_subscription_gets_rlmi_multipart_notify() {
     assert_eq!(code, 200);
     capture("xcap-rls-services.xml", services.as_bytes());
 
-    let _bob = Baresip::start(&kam, "bob");
+    let _bob = Baresip::start(&kam, "bob", password("bob"));
     kam_wait_presentity(&kam, "bob", "presence", |b| b.contains("<basic>open"));
 
     let run = Sipp::new("subscribe_rls", &kam.server_addr())
@@ -742,210 +740,4 @@ fn capture(name: &str, bytes: &[u8]) {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(name), bytes).unwrap();
     }
-}
-
-// ---------------------------------------------------------------------------
-// Real clients: baresip and linphonec, each in its own process group
-
-/// baresip registered as `user`, publishing presence every 60 s, driven
-/// over ctrl_tcp.
-struct Baresip {
-    child: Option<Child>,
-    ctrl_port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Baresip {
-    fn start(kam: &Kamailio, user: &str) -> Baresip {
-        let dir = tempfile::Builder::new()
-            .prefix("hark-baresip-")
-            .tempdir()
-            .unwrap();
-        // baresip also binds TLS on sip_listen + 1
-        let (sip_port, ctrl_port) = loop {
-            let p = free_port();
-            let c = free_port();
-            if p < 65000 && support::port_is_free(p + 1) && c != p && c != p + 1 {
-                break (p, c);
-            }
-        };
-        std::fs::write(
-            dir.path().join("config"),
-            format!(
-                "poll_method epoll\n\
-                 sip_listen 127.0.0.1:{sip_port}\n\
-                 net_interface 127.0.0.1\n\
-                 audio_player aufile,/dev/null\n\
-                 audio_source ausine,440\n\
-                 module_path /usr/lib/baresip/modules\n\
-                 module g711.so\n\
-                 module ausine.so\n\
-                 module aufile.so\n\
-                 module_tmp uuid.so\n\
-                 module_tmp account.so\n\
-                 module_app contact.so\n\
-                 module_app menu.so\n\
-                 module_app presence.so\n\
-                 module_app ctrl_tcp.so\n\
-                 ctrl_tcp_listen 127.0.0.1:{ctrl_port}\n"
-            ),
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("accounts"),
-            format!(
-                "<sip:{user}@{}>;auth_pass={};outbound=\"sip:{}\";regint=300;pubint=60\n",
-                kam.domain,
-                password(user),
-                kam.server_addr()
-            ),
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("contacts"), "").unwrap();
-        let log = std::fs::File::create(dir.path().join("baresip.log")).unwrap();
-        let child = Command::new("baresip")
-            .args(["-4", "-v", "-f"])
-            .arg(dir.path())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run baresip ({e}): apt-get install baresip"));
-        let b = Baresip {
-            child: Some(child),
-            ctrl_port,
-            dir,
-        };
-        wait_until(Duration::from_secs(10), "baresip to register", || {
-            b.log().contains("200 OK")
-        });
-        b
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("baresip.log")).unwrap_or_default()
-    }
-
-    /// A ctrl_tcp command (netstring JSON); returns the response.
-    fn command(&self, cmd: &str) -> String {
-        let mut s = TcpStream::connect(("127.0.0.1", self.ctrl_port)).expect("baresip ctrl_tcp");
-        let json = format!("{{\"command\":\"{cmd}\",\"token\":\"hark\"}}");
-        write!(s, "{}:{json},", json.len()).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
-        let mut buf = [0u8; 4096];
-        let n = s.read(&mut buf).unwrap_or(0);
-        let resp = String::from_utf8_lossy(&buf[..n]).into_owned();
-        assert!(resp.contains("\"ok\":true"), "baresip {cmd}: {resp}");
-        resp
-    }
-}
-
-impl Drop for Baresip {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("----- baresip log -----\n{}", self.log());
-        }
-        if let Some(child) = self.child.take() {
-            stop_group(child, Duration::from_secs(5));
-        }
-    }
-}
-
-/// linphonec registered as `user` with presence publishing on.
-struct Linphonec {
-    child: Option<Child>,
-    dir: tempfile::TempDir,
-}
-
-impl Linphonec {
-    fn start(kam: &Kamailio, user: &str) -> Linphonec {
-        let dir = tempfile::Builder::new()
-            .prefix("hark-linphonec-")
-            .tempdir()
-            .unwrap();
-        let home = dir.path().join("home");
-        std::fs::create_dir_all(home.join(".local/share/linphone")).unwrap();
-        let port = free_port();
-        let rc = dir.path().join("linphonerc");
-        std::fs::write(
-            &rc,
-            format!(
-                "[sip]\n\
-                 sip_port={port}\n\
-                 sip_tcp_port=-1\n\
-                 bind_address=127.0.0.1\n\
-                 default_proxy=0\n\
-                 [proxy_0]\n\
-                 reg_proxy=<sip:{server}>\n\
-                 reg_route=<sip:{server};lr>\n\
-                 reg_identity=sip:{user}@{domain}\n\
-                 reg_expires=300\n\
-                 reg_sendregister=1\n\
-                 publish=1\n\
-                 publish_expires=300\n\
-                 [auth_info_0]\n\
-                 username={user}\n\
-                 passwd={pass}\n\
-                 realm={domain}\n\
-                 domain={domain}\n\
-                 [sound]\n\
-                 playback_dev_id=Files\n\
-                 capture_dev_id=Files\n",
-                server = kam.server_addr(),
-                domain = kam.domain,
-                pass = password(user),
-            ),
-        )
-        .unwrap();
-        let log = std::fs::File::create(dir.path().join("linphonec.log")).unwrap();
-        let child = Command::new("linphonec")
-            .arg("-c")
-            .arg(&rc)
-            .env("HOME", &home)
-            .stdin(Stdio::piped())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run linphonec ({e}): apt-get install linphone-cli"));
-        Linphonec {
-            child: Some(child),
-            dir,
-        }
-    }
-}
-
-impl Drop for Linphonec {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let log = std::fs::read_to_string(self.dir.path().join("linphonec.log"));
-            eprintln!("----- linphonec log -----\n{}", log.unwrap_or_default());
-        }
-        if let Some(mut child) = self.child.take() {
-            if let Some(mut stdin) = child.stdin.take() {
-                let _ = stdin.write_all(b"quit\n");
-            }
-            stop_group(child, Duration::from_secs(5));
-        }
-    }
-}
-
-/// Waits up to `grace` for the process to exit by itself or after SIGTERM
-/// to its group, then SIGKILLs the group.
-fn stop_group(mut child: Child, grace: Duration) {
-    let pgid = format!("-{}", child.id());
-    let _ = Command::new("kill")
-        .args(["-TERM", "--", &pgid])
-        .stderr(Stdio::null())
-        .status();
-    let deadline = Instant::now() + grace;
-    while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &pgid])
-        .stderr(Stdio::null())
-        .status();
-    let _ = child.wait();
 }

@@ -6,6 +6,7 @@
 
 pub mod hark;
 pub mod kamailio;
+pub mod peers;
 pub mod sipp;
 
 use std::collections::hash_map::RandomState;
