@@ -274,7 +274,10 @@ pub fn initials(name: &str) -> String {
     let second = if name.contains('@') {
         None
     } else {
-        words.next().and_then(|w| w.chars().next())
+        words
+            .next()
+            .and_then(|w| w.chars().next())
+            .filter(|c| c.is_alphabetic())
     };
     first
         .into_iter()
