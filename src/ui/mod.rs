@@ -14,8 +14,10 @@
 //! ```
 //!
 //! Layout: [`app`] is the iced daemon (windows, top-level [`Message`],
-//! quitting); [`screen`] holds what a window shows; [`status`] turns
-//! registration states into words; [`theme`] holds sizes and colours.
+//! quitting); [`screen`] holds what a window shows; [`contact_list`] is the
+//! contact list as pure data (sorting, grouping, filtering, presence
+//! updates); [`status`] turns registration states into words; [`theme`]
+//! holds sizes, colours, dots and avatars.
 
 pub mod app;
 pub mod contact_list;
