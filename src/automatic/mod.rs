@@ -1,0 +1,4 @@
+//! Automatic device presence (SPEC P5): idle detection and "in a meeting"
+//! from an iCalendar calendar.
+
+pub mod calendar;
