@@ -2,3 +2,4 @@
 //! from an iCalendar calendar.
 
 pub mod calendar;
+pub mod idle;
