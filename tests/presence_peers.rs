@@ -266,3 +266,103 @@ fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+fn xcap_server() -> Kamailio {
+    server(KamailioOptions {
+        xcap: true,
+        ..Default::default()
+    })
+}
+
+fn decide(hark: &mut Hark, account: &str, watcher: &str, decision: &str, id: u32) {
+    hark.send(&format!(
+        r#"{{"id":{id},"cmd":"decide_watcher","account":"{account}","watcher":"{watcher}","decision":"{decision}"}}"#
+    ));
+    let ev = hark.wait_for(&format!("answer to decision {id}"), T, |e| {
+        (e["event"] == "ok" || e["event"] == "error") && e["id"] == id
+    });
+    assert_eq!(ev["event"], "ok", "the decision was not written: {ev}");
+}
+
+fn wait_watcher(hark: &mut Hark, watcher: &str, status: &str) {
+    let w = watcher.to_string();
+    let s = status.to_string();
+    hark.wait_for(&format!("{watcher} {status} in watchers"), T, |e| {
+        e["event"] == "watchers"
+            && e["watchers"].as_array().is_some_and(|l| {
+                l.iter()
+                    .any(|x| x["uri"] == w.as_str() && x["status"] == s.as_str())
+            })
+    });
+}
+
+/// With pres-rules enforced (xcap), baresip watching Hark's user waits
+/// (pending, shown Unknown) until Hark allows it, then sees Hark's status;
+/// once Hark blocks it, a change Hark makes no longer reaches it, while an
+/// allowed watcher (another Hark) does see that change.
+#[test]
+fn a_blocked_baresip_watcher_stops_seeing_hark() {
+    let kam = xcap_server();
+    let (alice_uri, bob_uri, carol_uri) = (kam.aor("alice"), kam.aor("bob"), kam.aor("carol"));
+    let xcap = format!("xcap_root = \"{}\"\n", kam.xcap_root());
+    let mut alice = hark_as(&kam, "alice", &xcap);
+    set_status(&mut alice, "busy", "Busy before anyone is allowed");
+    wait_published(&mut alice);
+
+    let bob = Baresip::start_with_contacts(&kam, "bob", password("bob"), &[&alice_uri]);
+    wait_watcher(&mut alice, &bob_uri, "pending");
+    assert_eq!(
+        bob.contact_status(&alice_uri).as_deref(),
+        Some("Unknown"),
+        "a pending watcher is told nothing"
+    );
+    // The control: carol (Hark), allowed throughout.
+    let mut carol = hark_as(&kam, "carol", &xcap);
+    add_contact(&mut carol, &carol_uri, &alice_uri);
+    wait_watcher(&mut alice, &carol_uri, "pending");
+    decide(&mut alice, &alice_uri, &carol_uri, "allow", 1);
+    wait_presence(&mut carol, &alice_uri, "busy once allowed", |u| {
+        u["subscription"]["state"] == "active" && u["availability"] == "busy"
+    });
+    assert_eq!(
+        bob.contact_status(&alice_uri).as_deref(),
+        Some("Unknown"),
+        "allowing carol did not let bob in"
+    );
+
+    decide(&mut alice, &alice_uri, &bob_uri, "allow", 2);
+    bob.wait_contact_status(&alice_uri, "Busy", T);
+    set_status(&mut alice, "available", "");
+    bob.wait_contact_status(&alice_uri, "Online", T);
+    wait_presence(&mut carol, &alice_uri, "available", |u| {
+        u["availability"] == "available"
+    });
+
+    // The decision is answered once the pres-rules PUT succeeded, and
+    // Kamailio's xcap_server re-evaluates the watchers during that PUT.
+    decide(&mut alice, &alice_uri, &bob_uri, "block", 3);
+    set_status(&mut alice, "busy", "After the block");
+    wait_presence(&mut carol, &alice_uri, "busy after the block", |u| {
+        u["availability"] == "busy" && u["note"] == "After the block"
+    });
+    // carol has it; bob must not, now or a little later.
+    let mut last = None;
+    assert!(
+        stays(Duration::from_secs(3), || {
+            last = bob.contact_status(&alice_uri);
+            last.as_deref() != Some("Busy")
+        }),
+        "the blocked baresip still saw alice's change: {last:?}\n{}",
+        bob.log()
+    );
+    let rules = std::process::Command::new("curl")
+        .args(["-s", "--digest", "-u", "alice:a1"])
+        .arg(kam.xcap_doc_url("pres-rules", "alice"))
+        .output()
+        .expect("curl (Debian package curl)");
+    let rules = String::from_utf8_lossy(&rules.stdout);
+    assert!(rules.contains(&bob_uri), "{rules}");
+    bob.stop();
+    quit(carol);
+    quit(alice);
+}
