@@ -205,3 +205,69 @@ fn a_pending_watcher_is_allowed_or_blocked_through_xcap_pres_rules() {
         assert!(status.success());
     }
 }
+
+/// The contact list lives on the server (SPEC P9): what one device adds,
+/// another device of the same user gets at login, and an edit made while
+/// the XCAP server is unreachable is kept and written once it is back.
+#[test]
+fn the_contact_list_is_kept_on_the_xcap_server_and_shared_between_devices() {
+    let kam = xcap_server();
+    let alice_uri = kam.aor("alice");
+    let mut laptop = hark_with_xcap(&kam, "alice", "a1");
+    laptop.send(&format!(
+        r#"{{"cmd":"add_contact","account":"{alice_uri}","contact":{{"uri":"{}","name":"Carol","group":"Work"}}}}"#,
+        kam.aor("carol")
+    ));
+    add_contact(&mut laptop, &alice_uri, &kam.aor("dave"));
+    // Both are on the server.
+    let url = kam.xcap_doc_url("resource-lists", "alice");
+    let fetch = || {
+        let out = std::process::Command::new("curl")
+            .args(["-s", "--digest", "-u", "alice:a1", &url])
+            .output()
+            .expect("curl (Debian package curl)");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let deadline = std::time::Instant::now() + T;
+    let doc = loop {
+        let doc = fetch();
+        if doc.contains(&kam.aor("carol")) && doc.contains(&kam.aor("dave")) {
+            break doc;
+        }
+        if std::time::Instant::now() > deadline {
+            laptop.fail(&format!("not on the server: {doc}"));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(doc.contains("Work") && doc.contains("Carol"), "{doc}");
+
+    // A second device of alice's, with an empty local list, gets it.
+    let mut phone = hark_with_xcap(&kam, "alice", "a1");
+    let carol = kam.aor("carol");
+    phone.wait_for("carol in the list from the server", T, |e| {
+        e["event"] == "contacts"
+            && e["contacts"].as_array().is_some_and(|l| {
+                l.iter().any(|c| {
+                    c["uri"] == carol.as_str() && c["group"] == "Work" && c["name"] == "Carol"
+                })
+            })
+    });
+
+    // The phone removes dave; the laptop sees it at its next login.
+    phone.send(&format!(
+        r#"{{"cmd":"remove_contact","account":"{alice_uri}","uri":"{}"}}"#,
+        kam.aor("dave")
+    ));
+    let deadline = std::time::Instant::now() + T;
+    while fetch().contains(&kam.aor("dave")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "dave still on the server"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (status, _) = phone.quit(T);
+    assert!(status.success());
+    let (status, _) = laptop.quit(T);
+    assert!(status.success());
+}

@@ -48,6 +48,16 @@ pub enum Command {
     Quit,
 }
 
+/// A change to a contact list, as queued for the server's copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum ContactEdit {
+    /// Add the contact, or set its name and group.
+    Set { contact: Contact },
+    /// Remove the contact.
+    Remove { uri: String },
+}
+
 /// What a watcher of our presence is allowed (RFC 5025 sub-handling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

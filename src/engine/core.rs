@@ -10,7 +10,10 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::account::{self, AccountCtl, AccountHandle};
-use super::api::{Availability, Command, Contact, Envelope, ErrorKind, Event, RegistrationState};
+use super::api::{
+    Availability, Command, Contact, ContactEdit, Envelope, ErrorKind, Event, RegistrationState,
+};
+use super::contact_sync::{self, ServerList};
 use super::presence::PresenceCtl;
 use super::presence_rules::{self, XcapAccount};
 use super::presence_view;
@@ -59,11 +62,16 @@ struct Engine {
     state_rx: mpsc::UnboundedReceiver<(String, RegistrationState)>,
     /// Each account's XCAP server, when it has one.
     xcap: BTreeMap<String, Arc<XcapAccount>>,
+    /// Each account's contact list sync task (with an XCAP server).
+    list_sync: BTreeMap<String, mpsc::UnboundedSender<()>>,
+    server_lists_tx: mpsc::UnboundedSender<ServerList>,
+    server_lists_rx: mpsc::UnboundedReceiver<ServerList>,
 }
 
 impl Engine {
     async fn new(options: EngineOptions, events: broadcast::Sender<Event>) -> Engine {
         let (state_tx, state_rx) = mpsc::unbounded_channel();
+        let (server_lists_tx, server_lists_rx) = mpsc::unbounded_channel();
         let mut engine = Engine {
             options,
             events,
@@ -74,6 +82,9 @@ impl Engine {
             state_tx,
             state_rx,
             xcap: BTreeMap::new(),
+            list_sync: BTreeMap::new(),
+            server_lists_tx,
+            server_lists_rx,
         };
         engine.open_store().await;
         engine
@@ -140,6 +151,9 @@ impl Engine {
                     if let Some(a) = self.accounts.get_mut(&account) {
                         a.last_state = state;
                     }
+                }
+                Some((account, contacts)) = self.server_lists_rx.recv() => {
+                    self.server_list(account, contacts).await;
                 }
             }
         }
@@ -343,10 +357,22 @@ impl Engine {
             }
         }
         self.xcap.remove(&address);
+        self.list_sync.remove(&address);
         if let Some(root) = account.xcap_root.as_deref() {
             match xcap_account(&account, root, password.clone()) {
                 Ok(x) => {
-                    self.xcap.insert(address.clone(), Arc::new(x));
+                    let x = Arc::new(x);
+                    if let Some(store) = self.store.clone() {
+                        let sync = contact_sync::spawn(
+                            address.clone(),
+                            x.clone(),
+                            store,
+                            self.server_lists_tx.clone(),
+                            self.events.clone(),
+                        );
+                        self.list_sync.insert(address.clone(), sync);
+                    }
+                    self.xcap.insert(address.clone(), x);
                 }
                 Err(e) => self.warn(format!("{address}: {e}")),
             }
@@ -430,8 +456,14 @@ impl Engine {
             .filter(|g| !g.is_empty());
         let store = self.store.clone().ok_or_else(no_store)?;
         let (acc, c) = (account.clone(), contact.clone());
+        let queue = self.list_sync.contains_key(&account);
         tokio::task::spawn_blocking(move || {
-            store.lock().expect("store lock").upsert_contact(&acc, &c)
+            let store = store.lock().expect("store lock");
+            store.upsert_contact(&acc, &c)?;
+            if queue {
+                store.push_contact_edit(&acc, &ContactEdit::Set { contact: c })?;
+            }
+            Ok::<(), crate::store::StoreError>(())
         })
         .await
         .expect("store task")
@@ -441,6 +473,7 @@ impl Engine {
                 format!("the contact could not be saved: {e}"),
             )
         })?;
+        self.nudge_sync(&account);
         self.contacts_changed(&account).await;
         Ok(())
     }
@@ -455,8 +488,14 @@ impl Engine {
         }
         let store = self.store.clone().ok_or_else(no_store)?;
         let (acc, u) = (account.clone(), uri.clone());
+        let queue = self.list_sync.contains_key(&account);
         let removed = tokio::task::spawn_blocking(move || {
-            store.lock().expect("store lock").remove_contact(&acc, &u)
+            let store = store.lock().expect("store lock");
+            let removed = store.remove_contact(&acc, &u)?;
+            if removed && queue {
+                store.push_contact_edit(&acc, &ContactEdit::Remove { uri: u })?;
+            }
+            Ok::<bool, crate::store::StoreError>(removed)
         })
         .await
         .expect("store task")
@@ -472,8 +511,44 @@ impl Engine {
                 format!("{uri} is not on the list of {account}"),
             ));
         }
+        self.nudge_sync(&account);
         self.contacts_changed(&account).await;
         Ok(())
+    }
+
+    /// The server's copy of a list arrived: it becomes the local one,
+    /// unless edits made here meanwhile still wait to be written.
+    async fn server_list(&mut self, account: String, contacts: Vec<Contact>) {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let acc = account.clone();
+        let replaced = tokio::task::spawn_blocking(move || {
+            let mut store = store.lock().expect("store lock");
+            if !store.contact_edits(&acc)?.is_empty() {
+                return Ok(false);
+            }
+            store.replace_contacts(&acc, &contacts)?;
+            Ok::<bool, crate::store::StoreError>(true)
+        })
+        .await
+        .expect("store task");
+        match replaced {
+            Ok(true) => self.contacts_changed(&account).await,
+            Ok(false) => {
+                if let Some(sync) = self.list_sync.get(&account) {
+                    let _ = sync.send(());
+                }
+            }
+            Err(e) => self.warn(format!("the contact list could not be saved: {e}")),
+        }
+    }
+
+    /// Tells the account's sync task that an edit was queued.
+    fn nudge_sync(&self, account: &str) {
+        if let Some(sync) = self.list_sync.get(account) {
+            let _ = sync.send(());
+        }
     }
 
     async fn contacts_changed(&mut self, account: &str) {

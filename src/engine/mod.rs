@@ -5,6 +5,7 @@
 
 mod account;
 mod api;
+mod contact_sync;
 mod core;
 mod presence;
 mod presence_rules;
@@ -12,8 +13,9 @@ mod presence_view;
 mod registration;
 
 pub use api::{
-    Availability, Capabilities, Command, Contact, ContactAvailability, Envelope, ErrorKind, Event,
-    FailureKind, FailureReason, PresenceUpdate, RegistrationState, WatcherDecision, WatcherView,
+    Availability, Capabilities, Command, Contact, ContactAvailability, ContactEdit, Envelope,
+    ErrorKind, Event, FailureKind, FailureReason, PresenceUpdate, RegistrationState,
+    WatcherDecision, WatcherView,
 };
 pub use core::{start, EngineOptions};
 pub use registration::{RegistrationMachine, RegistrationPolicy};

@@ -2,6 +2,7 @@
 //! to date by numbered migrations. It will hold contacts, history, calls and
 //! the outbox; today it keeps the user's own status across restarts (P4).
 
+mod contact_outbox;
 mod contacts;
 mod migrations;
 

@@ -398,6 +398,11 @@ impl Kamailio {
 
     fn create_database(&self) {
         let db = self.open_db();
+        // WAL (kept in the file): Kamailio's workers read (auth, XCAP) while
+        // another writes (presence); in rollback mode such a read fails with
+        // "database is locked" and the request gets a bogus 401.
+        db.pragma_update(None, "journal_mode", "WAL")
+            .expect("WAL mode for the kamailio database");
         for schema in SCHEMAS {
             let path = format!("{SCHEMA_DIR}/{schema}-create.sql");
             let sql = std::fs::read_to_string(&path).unwrap_or_else(|e| {
