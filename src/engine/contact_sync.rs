@@ -292,16 +292,6 @@ pub(crate) fn apply(current: Option<&[u8]>, edit: &ContactEdit) -> Result<String
 /// take that list's display name, else its name. An address listed twice
 /// counts once.
 pub(crate) fn contacts_of(doc: &ResourceLists) -> Vec<Contact> {
-    let mut out: Vec<Contact> = Vec::new();
-    let mut push = |uri: &str, name: Option<String>, group: Option<String>| {
-        if !out.iter().any(|c| c.uri == uri) {
-            out.push(Contact {
-                uri: uri.to_string(),
-                name,
-                group,
-            });
-        }
-    };
     fn label(list: &List) -> Option<String> {
         list.display_name
             .as_ref()
@@ -309,30 +299,27 @@ pub(crate) fn contacts_of(doc: &ResourceLists) -> Vec<Contact> {
             .filter(|t| !t.trim().is_empty())
             .or_else(|| list.name.clone())
     }
-    fn walk(
-        list: &List,
-        group: Option<String>,
-        push: &mut dyn FnMut(&str, Option<String>, Option<String>),
-    ) {
+    fn walk(list: &List, group: Option<String>, out: &mut Vec<Contact>) {
         for item in &list.items {
             match item {
-                ListItem::Entry(e) => push(
-                    &e.uri,
-                    e.display_name.as_ref().map(|d| d.text.clone()),
-                    group.clone(),
-                ),
-                ListItem::List(sub) => walk(sub, group.clone().or_else(|| label(sub)), push),
+                ListItem::Entry(e) if !out.iter().any(|c| c.uri == e.uri) => out.push(Contact {
+                    uri: e.uri.clone(),
+                    name: e.display_name.as_ref().map(|d| d.text.clone()),
+                    group: group.clone(),
+                }),
+                ListItem::List(sub) => walk(sub, group.clone().or_else(|| label(sub)), out),
                 _ => {}
             }
         }
     }
+    let mut out = Vec::new();
     for list in &doc.lists {
         let group = if list.name.as_deref() == Some(ROOT_LIST) {
             None
         } else {
             label(list)
         };
-        walk(list, group, &mut push);
+        walk(list, group, &mut out);
     }
     out
 }
