@@ -366,3 +366,173 @@ fn a_blocked_baresip_watcher_stops_seeing_hark() {
     quit(carol);
     quit(alice);
 }
+
+fn kam_db(kam: &Kamailio) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open(kam.db_path()).unwrap();
+    db.busy_timeout(Duration::from_secs(5)).unwrap();
+    db
+}
+
+fn kam_count(kam: &Kamailio, sql: &str, params: &[&str]) -> i64 {
+    kam_db(kam)
+        .query_row(sql, rusqlite::params_from_iter(params), |r| r.get(0))
+        .unwrap()
+}
+
+/// bob's `presence` document in Kamailio's presentity table (newest first).
+fn presentity_bodies(kam: &Kamailio, user: &str) -> Vec<String> {
+    let db = kam_db(kam);
+    let mut stmt = db
+        .prepare(
+            "SELECT body FROM presentity WHERE username = ?1 AND event = 'presence' \
+             ORDER BY received_time DESC",
+        )
+        .unwrap();
+    let rows = stmt
+        .query_map([user], |r| {
+            Ok(match r.get::<_, rusqlite::types::Value>(0)? {
+                rusqlite::types::Value::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
+                rusqlite::types::Value::Text(t) => t,
+                _ => String::new(),
+            })
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows
+}
+
+/// Two Harks, alice watching bob; Kamailio is killed (SIGKILL) and started
+/// again on the same ports.  Its usrloc is in memory (registrations lost);
+/// its presence tables are in SQLite.  With `wipe`, the presence tables are
+/// emptied while it is down, as if the server had lost its presence state
+/// too: then only Hark re-subscribing and re-publishing can bring them back.
+fn presence_survives_a_kamailio_restart(wipe: bool, exactly_once: bool) {
+    let mut kam = open_server();
+    let (alice_uri, bob_uri) = (kam.aor("alice"), kam.aor("bob"));
+    let fast = "keepalive_secs = 1\n";
+    let mut alice = hark_as(&kam, "alice", fast);
+    let mut bob = hark_as(&kam, "bob", fast);
+    wait_published(&mut bob);
+    add_contact(&mut alice, &alice_uri, &bob_uri);
+    wait_presence(&mut alice, &bob_uri, "available before the crash", |u| {
+        u["subscription"]["state"] == "active" && u["availability"] == "available"
+    });
+
+    kam.kill();
+    for hark in [&mut alice, &mut bob] {
+        hark.wait_state("retrying", T);
+    }
+    if wipe {
+        let db = kam_db(&kam);
+        for table in ["presentity", "active_watchers", "watchers"] {
+            db.execute(&format!("DELETE FROM {table}"), []).unwrap();
+        }
+    }
+    kam.launch();
+    for hark in [&mut alice, &mut bob] {
+        hark.wait_state("registered", Duration::from_secs(40));
+    }
+
+    bob.send(r#"{"cmd":"set_status","availability":"busy","note":"Back after the crash"}"#);
+    let u = wait_presence(&mut alice, &bob_uri, "busy after the restart", |u| {
+        u["availability"] == "busy" && u["note"] == "Back after the crash"
+    });
+    assert_eq!(u["subscription"]["state"], "active", "{u}");
+
+    // The server has them again: bob's publication, alice's subscription
+    // to bob, and each one's own watcher-info subscription.  With
+    // `exactly_once`, each of them once: no stale duplicate left beside
+    // the one Hark uses.
+    let bodies = presentity_bodies(&kam, "bob");
+    assert!(
+        bodies.iter().any(|b| b.contains("Back after the crash")),
+        "bob's publication is not in presentity: {bodies:?}\n{}",
+        kam.log()
+    );
+    let subscriptions = [
+        ("alice", bob_uri.as_str(), "presence"),
+        ("alice", alice_uri.as_str(), "presence.winfo"),
+        ("bob", bob_uri.as_str(), "presence.winfo"),
+    ];
+    for (watcher, uri, event) in subscriptions {
+        let n = kam_count(
+            &kam,
+            "SELECT count(*) FROM active_watchers WHERE watcher_username = ?1 \
+             AND presentity_uri = ?2 AND event = ?3",
+            &[watcher, uri, event],
+        );
+        assert!(
+            n >= 1,
+            "{watcher}'s {event} subscription to {uri} is not in active_watchers:\n{}",
+            active_watchers(&kam)
+        );
+        if exactly_once {
+            assert_eq!(
+                n,
+                1,
+                "{watcher} has {n} {event} subscriptions to {uri} on the server (in \
+                 active_watchers):\n{}",
+                active_watchers(&kam)
+            );
+        }
+    }
+    if exactly_once {
+        assert_eq!(
+            bodies.len(),
+            1,
+            "bob has one publication, not a stale one beside it: {bodies:#?}"
+        );
+    }
+    quit(bob);
+    quit(alice);
+}
+
+#[test]
+fn presence_comes_back_after_kamailio_is_killed_and_restarted() {
+    presence_survives_a_kamailio_restart(false, false);
+}
+
+#[test]
+fn presence_comes_back_after_kamailio_restarts_with_its_presence_state_lost() {
+    presence_survives_a_kamailio_restart(true, true);
+}
+
+/// The restarted Kamailio still holds Hark's old subscriptions (SQLite):
+/// re-subscribing after re-registration must not leave the old dialog
+/// alive on the server beside the new one (refresh it in-dialog, or end
+/// it), or the server keeps two subscriptions, NOTIFYs both and Hark
+/// answers both.
+#[test]
+fn no_subscription_is_doubled_after_kamailio_is_killed_and_restarted() {
+    presence_survives_a_kamailio_restart(false, true);
+}
+
+/// Kamailio's active_watchers, one line per subscription (for messages).
+fn active_watchers(kam: &Kamailio) -> String {
+    let db = kam_db(kam);
+    let mut stmt = db
+        .prepare(
+            "SELECT watcher_username, presentity_uri, event, status, expires, callid, \
+             local_cseq, remote_cseq FROM active_watchers",
+        )
+        .unwrap();
+    let rows: Vec<String> = stmt
+        .query_map([], |r| {
+            Ok(format!(
+                "{} -> {} {} status={} expires={} callid={} cseq={}/{}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows.join("\n")
+}
