@@ -489,3 +489,40 @@ fn german_labels() {
     h.shows("Nachricht senden");
     h.shows("Kontakt entfernen");
 }
+
+/// The engine's `watchers` event brings the prompt; Allow sends the
+/// decision to the engine, which writes it to the server (P8).
+#[test]
+fn a_pending_watcher_from_the_engine_is_allowed_through_the_engine() {
+    let mut h = Harness::new(Language::EnUs);
+    h.event(Event::Watchers {
+        account: ALICE.into(),
+        watchers: vec![
+            hark::engine::WatcherView {
+                uri: "sip:zoe@hark.test".into(),
+                display_name: Some("Zoe".into()),
+                status: "pending".into(),
+            },
+            hark::engine::WatcherView {
+                uri: "sip:yan@hark.test".into(),
+                display_name: Some("Yan".into()),
+                status: "active".into(),
+            },
+        ],
+    });
+    h.shows("Zoe wants to see your status.");
+    h.does_not_show("Yan wants to see your status.");
+    h.interact(|ui| {
+        ui.click("Allow").unwrap();
+    });
+    let sent = h.command().map(|e| e.command);
+    assert_eq!(
+        sent,
+        Some(Command::DecideWatcher {
+            account: ALICE.into(),
+            watcher: "sip:zoe@hark.test".into(),
+            decision: hark::engine::WatcherDecision::Allow,
+        })
+    );
+    h.does_not_show("Zoe wants to see your status.");
+}

@@ -282,8 +282,19 @@ impl App {
                 watcher,
                 decision,
             }) => {
-                // Watcher authorisation (pres-rules) lands with SPEC P8.
-                tracing::info!(%account, %watcher, ?decision, "watcher decision not yet sent");
+                use crate::engine::WatcherDecision as Engine;
+                use crate::ui::screen::contacts::WatcherDecision as Ui;
+                // "Ignore" is a polite block: they see us offline, untold.
+                let decision = match decision {
+                    Ui::Allow => Engine::Allow,
+                    Ui::Block => Engine::Block,
+                    Ui::Ignore => Engine::PoliteBlock,
+                };
+                self.send(Command::DecideWatcher {
+                    account,
+                    watcher,
+                    decision,
+                });
                 Task::none()
             }
             None => Task::none(),

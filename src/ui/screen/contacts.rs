@@ -232,6 +232,17 @@ impl Contacts {
                 self.list.apply(account, updates);
                 self.refresh();
             }
+            EngineEvent::Watchers { account, watchers } => {
+                // The engine tells the whole set: those pending wait for us.
+                self.watchers.retain(|w| &w.account != account);
+                for w in watchers.iter().filter(|w| w.status == "pending") {
+                    self.add_pending_watcher(PendingWatcher {
+                        account: account.clone(),
+                        uri: w.uri.clone(),
+                        name: w.display_name.clone(),
+                    });
+                }
+            }
             EngineEvent::Ok { id: Some(id) } if id == ADD_CONTACT_REQUEST => self.add = None,
             EngineEvent::Error {
                 id: Some(id),

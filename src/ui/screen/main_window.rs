@@ -228,6 +228,7 @@ impl MainWindow {
             }
             EngineEvent::Contacts { .. }
             | EngineEvent::Presence { .. }
+            | EngineEvent::Watchers { .. }
             | EngineEvent::Ok { .. } => self.contacts.apply(event),
             // The "Add contact" form shows its own errors.
             EngineEvent::Error { .. } if Contacts::owns_error(event) => self.contacts.apply(event),
