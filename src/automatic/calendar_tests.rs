@@ -468,3 +468,28 @@ fn a_large_calendar_parses_in_reasonable_time() {
     assert_eq!(calendar.series_count(), 30_000);
     assert_eq!(busy(&calendar, "2026-03-02T10:30:00Z"), None);
 }
+
+#[test]
+fn a_google_style_series_with_until_and_zoned_exdate() {
+    // As Google Calendar exports it: zoned start, UTC UNTIL, zoned EXDATE,
+    // and a VTIMEZONE block.
+    let text =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n\
+        BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\n\
+        TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n\
+        BEGIN:VEVENT\r\nDTSTART;TZID=Europe/Berlin:20260202T090000\r\n\
+        DTEND;TZID=Europe/Berlin:20260202T091500\r\n\
+        RRULE:FREQ=WEEKLY;WKST=MO;UNTIL=20260330T065959Z;BYDAY=MO,WE\r\n\
+        EXDATE;TZID=Europe/Berlin:20260304T090000\r\nUID:g@google.com\r\n\
+        SUMMARY:Team sync\r\nTRANSP:OPAQUE\r\nSTATUS:CONFIRMED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let calendar = parse(text);
+    assert!(calendar.warnings.is_empty(), "{:?}", calendar.warnings);
+    // Monday 2026-03-02 09:05 Berlin (CET, UTC+1) is 08:05 UTC.
+    assert!(busy(&calendar, "2026-03-02T08:05:00Z").is_some());
+    // Wednesday 2026-03-04 is excluded.
+    assert!(busy(&calendar, "2026-03-04T08:05:00Z").is_none());
+    // After daylight saving (CEST, UTC+2) on Monday 2026-03-30 it would be
+    // 07:05 UTC, but UNTIL ended the series that morning.
+    assert!(busy(&calendar, "2026-03-30T07:05:00Z").is_none());
+    assert!(busy(&calendar, "2026-03-25T08:05:00Z").is_some());
+}
