@@ -271,3 +271,95 @@ fn the_contact_list_is_kept_on_the_xcap_server_and_shared_between_devices() {
     let (status, _) = laptop.quit(T);
     assert!(status.success());
 }
+
+/// With a resource list server (Kamailio rls), the whole list is one
+/// SUBSCRIBE with `Supported: eventlist` and its RLMI NOTIFYs bring each
+/// contact's presence (SPEC P10).
+#[test]
+fn the_whole_list_is_watched_with_one_rls_subscription() {
+    let kam = Kamailio::start(KamailioOptions {
+        users: vec![
+            ("alice".into(), "a1".into()),
+            ("bob".into(), "b2".into()),
+            ("carol".into(), "c3".into()),
+        ],
+        rls: true,
+        ..Default::default()
+    });
+    let (alice_uri, bob_uri, carol_uri) = (kam.aor("alice"), kam.aor("bob"), kam.aor("carol"));
+    // Bob lets alice see him and says he is busy.
+    let mut bob = hark_with_xcap(&kam, "bob", "b2");
+    bob.wait_for("published", T, |e| {
+        e["event"] == "publication" && e["state"] == "published"
+    });
+    decide(&mut bob, &bob_uri, &alice_uri, "allow", 1);
+    bob.send(r#"{"cmd":"set_status","availability":"busy","note":"Launch day"}"#);
+
+    let mut alice = hark_with_xcap(&kam, "alice", "a1");
+    add_contact(&mut alice, &alice_uri, &bob_uri);
+    add_contact(&mut alice, &alice_uri, &carol_uri);
+    let u = wait_presence(&mut alice, &bob_uri, "bob busy through the list", |u| {
+        u["availability"] == "busy"
+    });
+    assert_eq!(u["note"], "Launch day", "{u}");
+    // Carol has not allowed alice: never shown available.
+    let carol_seen: Vec<&Value> = alice
+        .seen()
+        .iter()
+        .filter(|e| e["event"] == "presence")
+        .flat_map(|e| e["updates"].as_array().into_iter().flatten())
+        .filter(|u| u["contact"] == carol_uri.as_str())
+        .collect();
+    assert!(!carol_seen.is_empty(), "carol was never reported");
+    assert!(
+        carol_seen.iter().all(|u| u["availability"] == "unknown"),
+        "{carol_seen:?}"
+    );
+    // Hark switches to the list subscription once the list is on the
+    // server; from then on changes arrive in RLMI NOTIFYs.
+    let deadline = std::time::Instant::now() + T;
+    loop {
+        let log = without_colours(&alice.stderr());
+        if log.contains("SUBSCRIBE sip:alice-buddies@hark.test")
+            && log.contains("Supported: eventlist")
+            && log.contains("list subscription")
+            && log.contains("state=Active")
+        {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            alice.fail("no active list subscription");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bob.send(r#"{"cmd":"set_status","availability":"away","note":"Lunch"}"#);
+    wait_presence(&mut alice, &bob_uri, "bob away through the list", |u| {
+        u["availability"] == "away" && u["note"] == "Lunch"
+    });
+    assert!(
+        alice.stderr().contains("multipart/related"),
+        "the change did not come in an RLMI NOTIFY"
+    );
+    for h in [alice, bob] {
+        let (status, _) = h.quit(T);
+        assert!(status.success());
+    }
+}
+
+/// A log without its ANSI colour sequences.
+fn without_colours(log: &str) -> String {
+    let mut out = String::with_capacity(log.len());
+    let mut chars = log.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

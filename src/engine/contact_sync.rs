@@ -15,9 +15,12 @@ use tokio::sync::{broadcast, mpsc};
 use super::api::{Contact, ContactEdit, Event};
 use super::presence_rules::XcapAccount;
 use crate::presence::resource_lists::{
-    self, apply_edit, List, ListEdit, ListItem, ResourceLists, RESOURCE_LISTS_MIME,
+    self, apply_edit, List, ListEdit, ListItem, ResourceLists, RlsServices, Service,
+    RESOURCE_LISTS_MIME, RLS_SERVICES_MIME,
 };
-use crate::presence::xcap::{Auid, ConditionalWrite, WriteFailure, WriteStep, XcapFailure};
+use crate::presence::xcap::{
+    resource_list_reference, Auid, ConditionalWrite, WriteFailure, WriteStep, XcapFailure,
+};
 use crate::store::Store;
 
 /// The list Hark keeps its contacts in; groups are lists inside it.
@@ -27,8 +30,14 @@ const CONFLICT_ATTEMPTS: u32 = 4;
 const MIN_RETRY: Duration = Duration::from_secs(2);
 const MAX_RETRY: Duration = Duration::from_secs(60);
 
-/// A list read from the server, for the engine to make the local one.
-pub(crate) type ServerList = (String, Vec<Contact>);
+/// What the sync tells the engine.
+#[derive(Debug)]
+pub(crate) enum SyncEvent {
+    /// The server's list, for the engine to make the local one.
+    List(String, Vec<Contact>),
+    /// The server serves the account's list at this URI (RFC 4662).
+    ListService { account: String, uri: String },
+}
 
 /// Starts the sync task of one account; send `()` on the returned channel
 /// whenever an edit was queued. It syncs once at start.
@@ -36,7 +45,7 @@ pub(crate) fn spawn(
     account: String,
     xcap: Arc<XcapAccount>,
     store: Arc<Mutex<Store>>,
-    lists: mpsc::UnboundedSender<ServerList>,
+    lists: mpsc::UnboundedSender<SyncEvent>,
     events: broadcast::Sender<Event>,
 ) -> mpsc::UnboundedSender<()> {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -56,13 +65,14 @@ struct ListSync {
     account: String,
     xcap: Arc<XcapAccount>,
     store: Arc<Mutex<Store>>,
-    lists: mpsc::UnboundedSender<ServerList>,
+    lists: mpsc::UnboundedSender<SyncEvent>,
     events: broadcast::Sender<Event>,
 }
 
 impl ListSync {
     async fn run(self, mut nudges: mpsc::UnboundedReceiver<()>) {
         let mut retry: Option<Duration> = None;
+        let mut service_written = false;
         loop {
             match retry {
                 None => {
@@ -79,7 +89,18 @@ impl ListSync {
             }
             while nudges.try_recv().is_ok() {}
             match self.sync_once().await {
-                Ok(()) => retry = None,
+                Ok(()) => {
+                    retry = None;
+                    if !service_written {
+                        match self.offer_list_service().await {
+                            Ok(()) => service_written = true,
+                            Err(why) => {
+                                tracing::info!(account = %self.account, "list service not offered yet: {why}");
+                                retry = Some(MIN_RETRY);
+                            }
+                        }
+                    }
+                }
                 Err(why) => {
                     let delay = retry.map_or(MIN_RETRY, |d| (d * 2).min(MAX_RETRY));
                     if retry.is_none() {
@@ -167,6 +188,59 @@ impl ListSync {
         self.read_server_list().await
     }
 
+    /// Describes the list as a resource list service (rls-services, RFC
+    /// 4826 §4) so one SUBSCRIBE covers it; tells the engine its URI. A
+    /// server without the service just gets per-contact subscriptions.
+    /// Err: a passing failure, worth another try.
+    async fn offer_list_service(&self) -> Result<(), String> {
+        let Some(uri) = list_service_uri(&self.xcap.xui) else {
+            return Ok(());
+        };
+        let full = resource_list_reference(&self.xcap.root, &self.xcap.xui, ROOT_LIST);
+        // A path, not a URL: Kamailio resolves only its own host's lists.
+        let reference = reqwest::Url::parse(&full)
+            .map(|u| match u.query() {
+                Some(q) => format!("{}?{q}", u.path()),
+                None => u.path().to_string(),
+            })
+            .unwrap_or(full);
+        let service_uri = uri.clone();
+        let edit = move |current: Option<&[u8]>| -> Result<String, String> {
+            let mut doc = match current {
+                Some(bytes) => resource_lists::parse_rls_services(bytes)
+                    .map_err(|e| format!("the server's rls-services cannot be read: {e}"))?,
+                None => RlsServices::default(),
+            };
+            doc.upsert(Service::presence_list(&service_uri, &reference));
+            Ok(resource_lists::build_rls_services(&doc))
+        };
+        let url = self
+            .xcap
+            .root
+            .user_document_url(Auid::RlsServices, &self.xcap.xui);
+        let mut write = ConditionalWrite::new(url, RLS_SERVICES_MIME, edit, CONFLICT_ATTEMPTS);
+        match self.xcap.client.write(&mut write, None).await {
+            Ok(WriteStep::Done { .. }) => {
+                let _ = self.lists.send(SyncEvent::ListService {
+                    account: self.account.clone(),
+                    uri,
+                });
+                Ok(())
+            }
+            Ok(WriteStep::Failed(WriteFailure::Xcap(XcapFailure::Server(code)))) => {
+                Err(format!("the XCAP server failed (error {code})"))
+            }
+            Ok(WriteStep::Failed(WriteFailure::TooManyConflicts { .. })) => {
+                Err("rls-services kept changing".into())
+            }
+            Err(e) => Err(e.to_string()),
+            other => {
+                tracing::info!(account = %self.account, "no resource list service: {other:?}");
+                Ok(())
+            }
+        }
+    }
+
     async fn read_server_list(&self) -> Result<(), String> {
         let reply = self
             .xcap
@@ -178,7 +252,9 @@ impl ListSync {
             200 => {
                 let doc = resource_lists::parse(&reply.body)
                     .map_err(|e| format!("the server's contact list cannot be read: {e}"))?;
-                let _ = self.lists.send((self.account.clone(), contacts_of(&doc)));
+                let _ = self
+                    .lists
+                    .send(SyncEvent::List(self.account.clone(), contacts_of(&doc)));
                 Ok(())
             }
             404 => {
@@ -222,6 +298,13 @@ fn describe(edit: &ContactEdit) -> String {
         ContactEdit::Set { contact } => format!("the change to {}", contact.uri),
         ContactEdit::Remove { uri } => format!("the removal of {uri}"),
     }
+}
+
+/// The URI of the user's list service: `sip:alice-buddies@example.com`.
+pub(crate) fn list_service_uri(aor: &str) -> Option<String> {
+    let rest = aor.strip_prefix("sip:")?;
+    let (user, domain) = rest.split_once('@')?;
+    Some(format!("sip:{user}-{ROOT_LIST}@{domain}"))
 }
 
 /// The group list an entry goes in: the root list for no group.

@@ -13,7 +13,7 @@ use super::account::{self, AccountCtl, AccountHandle};
 use super::api::{
     Availability, Command, Contact, ContactEdit, Envelope, ErrorKind, Event, RegistrationState,
 };
-use super::contact_sync::{self, ServerList};
+use super::contact_sync::{self, SyncEvent};
 use super::presence::PresenceCtl;
 use super::presence_rules::{self, XcapAccount};
 use super::presence_view;
@@ -64,8 +64,8 @@ struct Engine {
     xcap: BTreeMap<String, Arc<XcapAccount>>,
     /// Each account's contact list sync task (with an XCAP server).
     list_sync: BTreeMap<String, mpsc::UnboundedSender<()>>,
-    server_lists_tx: mpsc::UnboundedSender<ServerList>,
-    server_lists_rx: mpsc::UnboundedReceiver<ServerList>,
+    server_lists_tx: mpsc::UnboundedSender<SyncEvent>,
+    server_lists_rx: mpsc::UnboundedReceiver<SyncEvent>,
 }
 
 impl Engine {
@@ -152,9 +152,14 @@ impl Engine {
                         a.last_state = state;
                     }
                 }
-                Some((account, contacts)) = self.server_lists_rx.recv() => {
-                    self.server_list(account, contacts).await;
-                }
+                Some(sync) = self.server_lists_rx.recv() => match sync {
+                    SyncEvent::List(account, contacts) => self.server_list(account, contacts).await,
+                    SyncEvent::ListService { account, uri } => {
+                        if let Some(a) = self.accounts.get(&account) {
+                            let _ = a.ctl.send(AccountCtl::Presence(PresenceCtl::UseList(uri)));
+                        }
+                    }
+                },
             }
         }
     }

@@ -94,8 +94,13 @@ pub enum Input {
     /// A NOTIFY arrived in this subscription.
     Notify(NotifyState),
     /// The path to the server was lost or renewed (re-registered after a
-    /// failure): whatever the server held may be gone, start afresh.
+    /// failure): whatever the server held may be gone. Refresh the dialog
+    /// (a 481 then starts a new one).
     Reset,
+    /// Start a new dialog now (a version gap in the notifications: only a
+    /// new subscription is sure to bring full state). The old dialog is
+    /// left; its next NOTIFY gets a 481, which ends it on the server.
+    Restart,
 }
 
 /// What the driver must do.
@@ -162,8 +167,10 @@ pub struct SubscriptionMachine {
     dialog_exists: bool,
     failures: u32,
     expires: u32,
-    /// A Reset came while a request was in flight: start afresh after it.
+    /// A Reset came while a request was in flight: refresh after it.
     reset_pending: bool,
+    /// A Restart came while a request was in flight: new dialog after it.
+    restart_pending: bool,
 }
 
 impl SubscriptionMachine {
@@ -178,6 +185,7 @@ impl SubscriptionMachine {
             failures: 0,
             expires,
             reset_pending: false,
+            restart_pending: false,
         }
     }
 
@@ -206,7 +214,7 @@ impl SubscriptionMachine {
                 self.send(false)
             }
             Phase::Backoff { until } if now >= until => {
-                let mut out = self.send(true);
+                let mut out = self.send(!self.dialog_exists);
                 out.extend(self.show(SubscriptionState::Subscribing));
                 out
             }
@@ -225,10 +233,27 @@ impl SubscriptionMachine {
                 ) {
                     return vec![];
                 }
-                self.dialog_exists = false;
+                // Refresh the dialog we have (the server may have kept
+                // it: a new one would double the subscription); a 481
+                // then starts a new one.
                 self.failures = 0;
                 if self.in_flight {
                     self.reset_pending = true;
+                    return vec![];
+                }
+                let mut out = self.send(!self.dialog_exists);
+                out.extend(self.show(SubscriptionState::Subscribing));
+                out
+            }
+            Input::Restart => {
+                if matches!(
+                    self.phase,
+                    Phase::Stopping { .. } | Phase::Done | Phase::Idle | Phase::Refused
+                ) {
+                    return vec![];
+                }
+                if self.in_flight {
+                    self.restart_pending = true;
                     return vec![];
                 }
                 let mut out = self.send(true);
@@ -324,7 +349,6 @@ impl SubscriptionMachine {
         if let Some(h) = hint_secs {
             delay = Duration::from_secs(u64::from(h)).min(self.policy.max_backoff.max(delay));
         }
-        self.dialog_exists = false;
         self.phase = Phase::Backoff { until: now + delay };
         self.show(SubscriptionState::Retrying {
             reason,
@@ -359,8 +383,19 @@ impl SubscriptionMachine {
         let Phase::Sending { fresh } = self.phase else {
             return vec![];
         };
-        if std::mem::take(&mut self.reset_pending) {
+        if std::mem::take(&mut self.restart_pending) {
+            self.reset_pending = false;
             let mut out = self.send(true);
+            out.extend(self.show(SubscriptionState::Subscribing));
+            return out;
+        }
+        if std::mem::take(&mut self.reset_pending) {
+            if (200..300).contains(&code) && expires != Some(0) {
+                self.dialog_exists = true;
+            } else if code == 481 {
+                self.dialog_exists = false;
+            }
+            let mut out = self.send(!self.dialog_exists);
             out.extend(self.show(SubscriptionState::Subscribing));
             return out;
         }

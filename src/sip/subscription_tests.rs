@@ -206,14 +206,34 @@ fn a_423_asks_again_with_the_minimum() {
 }
 
 #[test]
-fn reset_starts_afresh_even_with_a_request_in_flight() {
+fn reset_refreshes_the_dialog_it_has_and_starts_afresh_only_on_481() {
     let (mut m, now) = machine();
     m.handle_input(Input::Start, now);
     m.handle_input(ok(100), now);
-    assert_eq!(m.handle_input(Input::Reset, now)[0], FRESH);
-    // In flight: the reset waits for the answer, then starts afresh.
+    // The server may have kept the dialog: refresh it, never a second one.
+    assert_eq!(m.handle_input(Input::Reset, now)[0], REFRESH);
+    // In flight: the reset waits for the answer.
     assert!(m.handle_input(Input::Reset, now).is_empty());
-    assert_eq!(m.handle_input(ok(100), now)[0], FRESH);
+    assert_eq!(m.handle_input(ok(100), now)[0], REFRESH);
+    // The server forgot it: a new dialog.
+    assert_eq!(m.handle_input(fail(481), now)[0], FRESH);
+    // Before any dialog, a reset subscribes afresh.
+    let (mut m, now) = machine();
+    m.handle_input(Input::Start, now);
+    m.handle_input(fail(503), now);
+    assert_eq!(m.handle_input(Input::Reset, now)[0], FRESH);
+}
+
+#[test]
+fn a_failed_refresh_retries_in_the_same_dialog() {
+    let (mut m, now) = machine();
+    m.handle_input(Input::Start, now);
+    m.handle_input(ok(100), now);
+    let at = m.poll_timeout().unwrap();
+    assert_eq!(m.handle_timeout(at), vec![REFRESH]);
+    m.handle_input(fail(0), at);
+    let retry = m.poll_timeout().unwrap();
+    assert_eq!(m.handle_timeout(retry)[0], REFRESH);
 }
 
 #[test]
@@ -281,4 +301,15 @@ fn subscription_state_header_parsing() {
         NotifyState::parse(""),
         NotifyState::Pending { expires: None }
     );
+}
+
+#[test]
+fn restart_always_makes_a_new_dialog() {
+    let (mut m, now) = machine();
+    m.handle_input(Input::Start, now);
+    m.handle_input(ok(100), now);
+    assert_eq!(m.handle_input(Input::Restart, now)[0], FRESH);
+    // In flight: after the answer, a new dialog all the same.
+    assert!(m.handle_input(Input::Restart, now).is_empty());
+    assert_eq!(m.handle_input(ok(100), now)[0], FRESH);
 }

@@ -20,6 +20,7 @@ mod notify;
 mod requests;
 
 use super::api::{Capabilities, ContactAvailability, Event, PresenceUpdate};
+use crate::presence::rlmi::ListState;
 use crate::presence::watcherinfo::WatcherTable;
 use crate::sip::publication::{self, PublicationMachine, PublicationPolicy, Publish};
 use crate::sip::request::{Identity, Reply, RequestSpec};
@@ -45,6 +46,9 @@ pub(crate) enum PresenceCtl {
     Connected(bool),
     /// Tell every contact's presence again.
     Snapshot,
+    /// The server serves our whole list at this URI (RFC 4662): one
+    /// subscription for it instead of one per contact.
+    UseList(String),
     /// Unsubscribe, unpublish, then end; the sender is told when done.
     Stop(oneshot::Sender<()>),
 }
@@ -56,6 +60,8 @@ enum SubKey {
     Presence(String),
     /// Who watches us (presence.winfo on our own address).
     Winfo,
+    /// The whole list through the server's resource list service.
+    List,
 }
 
 struct Sub {
@@ -112,6 +118,9 @@ struct Task {
     flush_at: Option<Instant>,
     stop: Option<(Vec<oneshot::Sender<()>>, Instant)>,
     watchers: WatcherTable,
+    /// True while the list subscription stands in for per-contact ones.
+    list_mode: bool,
+    list_state: ListState,
 }
 
 /// Starts the task; returns its control channel.
@@ -140,6 +149,8 @@ pub(crate) fn spawn(
         flush_at: None,
         stop: None,
         watchers: WatcherTable::new(),
+        list_mode: false,
+        list_state: ListState::new(),
     };
     tokio::spawn(task.run(rx, notifies));
     tx
@@ -217,6 +228,7 @@ impl Task {
                 }
             }
             PresenceCtl::Connected(up) => self.connected_changed(up, now),
+            PresenceCtl::UseList(uri) => self.use_list(&uri, now),
             PresenceCtl::Snapshot => {
                 self.changed = self.subs.keys().cloned().collect();
                 self.flush();
@@ -246,23 +258,23 @@ impl Task {
             .filter(|(k, s)| matches!(k, SubKey::Presence(_)) && s.wanted && !wanted.contains(k))
             .map(|(k, _)| k.clone())
             .collect();
+        let mut list_changed = !removed.is_empty();
         for key in removed {
             if let Some(sub) = self.subs.get_mut(&key) {
                 sub.wanted = false;
             }
             self.feed(&key, subscription::Input::Stop, now);
         }
+        let start_each = self.ever_connected && self.stop.is_none() && !self.list_mode;
         for key in wanted {
             let SubKey::Presence(uri) = &key else {
                 continue;
             };
             if let Some(sub) = self.subs.get_mut(&key) {
                 sub.wanted = true;
-                if sub.machine.is_finished() {
+                if sub.machine.is_finished() && start_each {
                     sub.machine = SubscriptionMachine::new(SubscriptionPolicy::default());
-                    if self.ever_connected {
-                        self.feed(&key, subscription::Input::Start, now);
-                    }
+                    self.feed(&key, subscription::Input::Start, now);
                 }
                 continue;
             }
@@ -273,11 +285,72 @@ impl Task {
             let dialog = SubscribeDialog::new(resource, "presence", "application/pidf+xml");
             self.subs.insert(key.clone(), Sub::new(dialog, uri));
             self.changed.push(key.clone());
-            if self.ever_connected && self.stop.is_none() {
+            list_changed = true;
+            if start_each {
                 self.feed(&key, subscription::Input::Start, now);
             }
         }
+        if list_changed && self.list_mode && self.ever_connected {
+            // The server's list changed too (the sync writes it): ask for
+            // the whole list again.
+            self.feed(&SubKey::List, subscription::Input::Reset, now);
+        }
         self.schedule_flush();
+    }
+
+    /// Switches to one subscription for the whole list (RFC 4662).
+    fn use_list(&mut self, uri: &str, now: std::time::Instant) {
+        if self.stop.is_some() || self.subs.contains_key(&SubKey::List) {
+            return;
+        }
+        let Ok(resource) = Uri::try_from(uri) else {
+            tracing::warn!(account = %self.account, %uri, "not a SIP address; no list subscription");
+            return;
+        };
+        tracing::info!(account = %self.account, %uri, "subscribing to the whole list");
+        let mut dialog = SubscribeDialog::new(
+            resource,
+            "presence",
+            "application/pidf+xml, application/rlmi+xml, multipart/related",
+        );
+        dialog.eventlist = true;
+        self.subs.insert(SubKey::List, Sub::new(dialog, ""));
+        self.list_mode = true;
+        let contacts: Vec<SubKey> = self
+            .subs
+            .keys()
+            .filter(|k| matches!(k, SubKey::Presence(_)))
+            .cloned()
+            .collect();
+        for key in contacts {
+            self.feed(&key, subscription::Input::Stop, now);
+        }
+        if self.ever_connected {
+            self.feed(&SubKey::List, subscription::Input::Start, now);
+        }
+    }
+
+    /// The list subscription was refused: watch each contact instead.
+    pub(super) fn leave_list_mode(&mut self, now: std::time::Instant) {
+        tracing::info!(account = %self.account, "no list subscription; one per contact");
+        self.list_mode = false;
+        if let Some(list) = self.subs.get_mut(&SubKey::List) {
+            list.wanted = false;
+        }
+        let contacts: Vec<SubKey> = self
+            .subs
+            .iter()
+            .filter(|(k, s)| matches!(k, SubKey::Presence(_)) && s.wanted)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in contacts {
+            if let Some(sub) = self.subs.get_mut(&key) {
+                sub.machine = SubscriptionMachine::new(SubscriptionPolicy::default());
+            }
+            if self.ever_connected {
+                self.feed(&key, subscription::Input::Start, now);
+            }
+        }
     }
 
     fn connected_changed(&mut self, up: bool, now: std::time::Instant) {
@@ -296,10 +369,11 @@ impl Task {
                 self.feed(&SubKey::Winfo, subscription::Input::Start, now);
             }
         }
+        let list_mode = self.list_mode;
         let keys: Vec<SubKey> = self
             .subs
             .iter()
-            .filter(|(_, s)| s.wanted)
+            .filter(|(k, s)| s.wanted && !(list_mode && matches!(k, SubKey::Presence(_))))
             .map(|(k, _)| k.clone())
             .collect();
         let input = if self.ever_connected {
@@ -342,6 +416,12 @@ impl Task {
                         expires,
                         fresh,
                     });
+                }
+                subscription::Output::State(state) if *key == SubKey::List => {
+                    tracing::info!(account = %self.account, ?state, "list subscription");
+                    if matches!(state, SubscriptionState::Refused { .. }) && self.list_mode {
+                        self.leave_list_mode(std::time::Instant::now());
+                    }
                 }
                 subscription::Output::State(state) => {
                     if let Some(sub) = self.subs.get_mut(key) {

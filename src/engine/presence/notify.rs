@@ -8,8 +8,10 @@ use rsipstack::transaction::transaction::Transaction;
 use super::{unknown_view, SubKey, Task};
 use crate::engine::api::{ContactAvailability, Event, PresenceUpdate, WatcherView};
 use crate::engine::presence_view;
+use crate::presence::rlmi::{self, InstanceState, ListUpdate};
 use crate::presence::watcherinfo::{self, ApplyOutcome};
 use crate::sip::request::{header, tag_of};
+use crate::sip::subscription::SubscriptionState;
 use crate::sip::subscription::{self, NotifyState};
 
 impl Task {
@@ -34,13 +36,26 @@ impl Task {
             .unwrap_or(NotifyState::Active { expires: None });
         let content_type = header(headers, "Content-Type").unwrap_or_default();
         let body = std::mem::take(&mut tx.original.body);
-        if key == SubKey::Winfo {
+        if key == SubKey::List && !is_list_notify(headers_of(&tx), &content_type) {
+            // Handled as an ordinary subscription to a user of that name:
+            // the server has no list service (RFC 4662 §5.2).
+            reply(tx, StatusCode::OK);
+            tracing::info!(account = %self.account, "the server has no resource list service");
+            self.feed(&SubKey::List, subscription::Input::Stop, now);
+            self.leave_list_mode(now);
+            return;
+        }
+        if key == SubKey::Winfo || key == SubKey::List {
             if let Some(sub) = self.subs.get_mut(&key) {
                 sub.dialog.on_notify(&tx.original.headers);
             }
             reply(tx, StatusCode::OK);
             if !body.is_empty() {
-                self.on_watcherinfo(&body, now);
+                if key == SubKey::Winfo {
+                    self.on_watcherinfo(&body, now);
+                } else {
+                    self.on_list(&content_type, &body, now);
+                }
             }
             self.feed(&key, subscription::Input::Notify(state), now);
             return;
@@ -82,6 +97,73 @@ impl Task {
         self.feed(&key, subscription::Input::Notify(state), now);
     }
 
+    /// A resource list NOTIFY (RFC 4662): each resource that changed gets
+    /// the view its document (or its state) says.
+    fn on_list(&mut self, content_type: &str, body: &[u8], now: std::time::Instant) {
+        let notify = match rlmi::parse_rls_notify(content_type, body) {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(account = %self.account, "unusable resource list NOTIFY: {e}");
+                return;
+            }
+        };
+        let changed = match self.list_state.apply(notify) {
+            ListUpdate::Applied { changed, .. } => changed,
+            ListUpdate::Stale { .. } => return,
+            ListUpdate::NeedsRefresh { .. } => {
+                tracing::info!(account = %self.account, "resource list version gap: subscribing afresh");
+                self.list_state.reset();
+                self.feed(&SubKey::List, subscription::Input::Restart, now);
+                return;
+            }
+        };
+        for uri in changed {
+            let Some(resource) = self.list_state.resource(&uri) else {
+                continue;
+            };
+            let key = SubKey::Presence(uri.clone());
+            let Some(sub) = self.subs.get_mut(&key) else {
+                continue; // on the server's list but not (or no longer) ours
+            };
+            let view = match (resource.state(), resource.document()) {
+                (Some(InstanceState::Active), Some((ct, bytes))) => {
+                    match presence_view::view_of(&ct.to_header_value(), bytes) {
+                        Ok(view) => PresenceUpdate {
+                            contact: uri.clone(),
+                            subscription: SubscriptionState::Active,
+                            ..view
+                        },
+                        Err(e) => {
+                            tracing::warn!(account = %self.account, contact = %uri, "unusable presence document: {e}");
+                            PresenceUpdate {
+                                subscription: SubscriptionState::Active,
+                                ..unknown_view(&uri)
+                            }
+                        }
+                    }
+                }
+                (Some(InstanceState::Active), None) => PresenceUpdate {
+                    subscription: SubscriptionState::Active,
+                    availability: ContactAvailability::Offline,
+                    ..unknown_view(&uri)
+                },
+                (Some(InstanceState::Terminated), _) => PresenceUpdate {
+                    subscription: SubscriptionState::Refused {
+                        reason: resource.reason().unwrap_or("terminated").to_string(),
+                    },
+                    ..unknown_view(&uri)
+                },
+                _ => PresenceUpdate {
+                    subscription: SubscriptionState::Pending,
+                    ..unknown_view(&uri)
+                },
+            };
+            sub.view = view;
+            self.changed.push(key);
+        }
+        self.schedule_flush();
+    }
+
     fn on_watcherinfo(&mut self, body: &[u8], now: std::time::Instant) {
         let info = match watcherinfo::parse(body) {
             Ok(info) => info,
@@ -109,7 +191,7 @@ impl Task {
             ApplyOutcome::Stale { .. } => {}
             ApplyOutcome::ResyncNeeded { .. } => {
                 tracing::info!(account = %self.account, "watcherinfo version gap: subscribing afresh");
-                self.feed(&SubKey::Winfo, subscription::Input::Reset, now);
+                self.feed(&SubKey::Winfo, subscription::Input::Restart, now);
             }
         }
     }
@@ -121,4 +203,17 @@ fn reply(mut tx: Transaction, status: StatusCode) {
             tracing::debug!("NOTIFY reply failed: {e}");
         }
     });
+}
+
+fn headers_of(tx: &Transaction) -> &rsipstack::sip::Headers {
+    &tx.original.headers
+}
+
+/// A NOTIFY of a list subscription says `Require: eventlist` (RFC 4662
+/// §5.2) or carries RLMI.
+fn is_list_notify(headers: &rsipstack::sip::Headers, content_type: &str) -> bool {
+    let ct = content_type.to_ascii_lowercase();
+    header(headers, "Require").is_some_and(|r| r.to_ascii_lowercase().contains("eventlist"))
+        || ct.starts_with("multipart/related")
+        || ct.starts_with("application/rlmi+xml")
 }

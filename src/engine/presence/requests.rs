@@ -28,9 +28,11 @@ impl Task {
                     };
                     if fresh {
                         self.by_call_id.remove(sub.dialog.call_id());
+                        // A new dialog starts its versions afresh.
                         if key == SubKey::Winfo {
-                            // A new dialog starts its versions afresh.
                             self.watchers.reset();
+                        } else if key == SubKey::List {
+                            self.list_state.reset();
                         }
                     }
                     let mut spec = sub.dialog.subscribe(expires, fresh, &identity.contact);
