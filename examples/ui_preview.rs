@@ -248,6 +248,7 @@ fn presence(scenario: &str) -> Vec<PresenceUpdate> {
             all
         },
         subscription,
+        line: None,
     };
     let active = || SubscriptionState::Active;
     match scenario {
@@ -303,6 +304,7 @@ fn many_presence(round: u64) -> Vec<PresenceUpdate> {
                 email: true,
             },
             subscription: SubscriptionState::Active,
+            line: None,
         })
         .collect()
 }

@@ -366,3 +366,29 @@ fn without_colours(log: &str) -> String {
     }
     out
 }
+
+/// The busy lamp (SPEC P11): a contact's phone line through the dialog
+/// event package. SIPp publishes a confirmed dialog for bob (as a phone or
+/// Kamailio's pua_dialoginfo would); Hark shows bob's line in a call.
+#[test]
+fn a_contacts_line_shows_in_a_call_from_the_dialog_event_package() {
+    let kam = presence_server();
+    let (alice_uri, bob_uri) = (kam.aor("alice"), kam.aor("bob"));
+    let mut alice = hark_as(&kam, "alice", "a1");
+    add_contact(&mut alice, &alice_uri, &bob_uri);
+    wait_presence(&mut alice, &bob_uri, "watched", |u| {
+        u["subscription"]["state"] == "active"
+    });
+    let publish = support::sipp::Sipp::new("publish_dialog", &kam.server_addr())
+        .user("bob", "b2")
+        .key("domain", &kam.domain)
+        .key("to", "carol")
+        .local_port(support::free_port())
+        .run();
+    assert!(publish.success, "{publish}");
+    wait_presence(&mut alice, &bob_uri, "bob's line in a call", |u| {
+        u["line"] == "in_call"
+    });
+    let (status, _) = alice.quit(T);
+    assert!(status.success());
+}

@@ -126,6 +126,7 @@ fn presence(
             email: false,
         },
         subscription,
+        line: None,
     }
 }
 

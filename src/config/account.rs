@@ -71,6 +71,10 @@ pub struct AccountConfig {
     /// may see us (`http://xcap.example.com/xcap-root`); none: kept locally.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xcap_root: Option<String>,
+    /// Watch contacts' phone lines (ringing, in a call) with the dialog
+    /// event package: one more subscription per contact. On when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busy_lamp: Option<bool>,
 }
 
 /// A field of the account form, for pointing at what is wrong.
@@ -121,6 +125,7 @@ impl AccountConfig {
             expires: default_expires(),
             keepalive_secs: None,
             xcap_root: None,
+            busy_lamp: None,
         }
     }
 

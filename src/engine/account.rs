@@ -138,6 +138,7 @@ impl Driver {
             identity,
             self.events.clone(),
             notify_rx,
+            self.account.busy_lamp.unwrap_or(true),
         );
         for msg in self.presence_backlog.drain(..) {
             let _ = presence.send(msg);

@@ -301,6 +301,21 @@ pub struct PresenceUpdate {
     pub capabilities: Capabilities,
     /// The state of our subscription to them.
     pub subscription: crate::sip::subscription::SubscriptionState,
+    /// Their phone line (busy lamp, RFC 4235), when watched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<LineState>,
+}
+
+/// A contact's phone line, from the dialog event package (SPEC P11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineState {
+    Idle,
+    /// Placing a call.
+    Dialing,
+    /// A call is ringing in.
+    Ringing,
+    InCall,
 }
 
 /// One availability per contact, aggregated over their devices (SPEC P6).

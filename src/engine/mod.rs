@@ -14,7 +14,7 @@ mod registration;
 
 pub use api::{
     Availability, Capabilities, Command, Contact, ContactAvailability, ContactEdit, Envelope,
-    ErrorKind, Event, FailureKind, FailureReason, PresenceUpdate, RegistrationState,
+    ErrorKind, Event, FailureKind, FailureReason, LineState, PresenceUpdate, RegistrationState,
     WatcherDecision, WatcherView,
 };
 pub use core::{start, EngineOptions};

@@ -42,6 +42,7 @@ pub(crate) fn view_of(content_type: &str, body: &[u8]) -> Result<PresenceUpdate,
             email: s.capabilities.email,
         },
         subscription: SubscriptionState::Active,
+        line: None,
     })
 }
 

@@ -21,6 +21,7 @@ fn update(uri: &str, availability: ContactAvailability, note: Option<&str>) -> P
         activities: vec![],
         capabilities: Capabilities::default(),
         subscription: SubscriptionState::Active,
+        line: None,
     }
 }
 

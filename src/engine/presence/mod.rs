@@ -20,6 +20,7 @@ mod notify;
 mod requests;
 
 use super::api::{Capabilities, ContactAvailability, Event, PresenceUpdate};
+use crate::presence::dialog_info::DialogTable;
 use crate::presence::rlmi::ListState;
 use crate::presence::watcherinfo::WatcherTable;
 use crate::sip::publication::{self, PublicationMachine, PublicationPolicy, Publish};
@@ -62,6 +63,8 @@ enum SubKey {
     Winfo,
     /// The whole list through the server's resource list service.
     List,
+    /// A contact's phone line (dialog event package, busy lamp).
+    Line(String),
 }
 
 struct Sub {
@@ -121,6 +124,9 @@ struct Task {
     /// True while the list subscription stands in for per-contact ones.
     list_mode: bool,
     list_state: ListState,
+    /// Watch contacts' phone lines too (one more subscription each).
+    busy_lamp: bool,
+    lines: HashMap<String, DialogTable>,
 }
 
 /// Starts the task; returns its control channel.
@@ -130,6 +136,7 @@ pub(crate) fn spawn(
     identity: Identity,
     events: broadcast::Sender<Event>,
     notifies: mpsc::UnboundedReceiver<Transaction>,
+    busy_lamp: bool,
 ) -> mpsc::UnboundedSender<PresenceCtl> {
     let (tx, rx) = mpsc::unbounded_channel();
     let task = Task {
@@ -151,6 +158,8 @@ pub(crate) fn spawn(
         watchers: WatcherTable::new(),
         list_mode: false,
         list_state: ListState::new(),
+        busy_lamp,
+        lines: HashMap::new(),
     };
     tokio::spawn(task.run(rx, notifies));
     tx
@@ -251,6 +260,7 @@ impl Task {
     }
 
     fn watch(&mut self, contacts: Vec<String>, now: std::time::Instant) {
+        self.watch_lines(&contacts, now);
         let wanted: Vec<SubKey> = contacts.into_iter().map(SubKey::Presence).collect();
         let removed: Vec<SubKey> = self
             .subs
@@ -296,6 +306,46 @@ impl Task {
             self.feed(&SubKey::List, subscription::Input::Reset, now);
         }
         self.schedule_flush();
+    }
+
+    /// One dialog-event subscription per contact's line (busy lamp).
+    fn watch_lines(&mut self, contacts: &[String], now: std::time::Instant) {
+        if !self.busy_lamp {
+            return;
+        }
+        let wanted: Vec<SubKey> = contacts.iter().cloned().map(SubKey::Line).collect();
+        let removed: Vec<SubKey> = self
+            .subs
+            .iter()
+            .filter(|(k, s)| matches!(k, SubKey::Line(_)) && s.wanted && !wanted.contains(k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in removed {
+            if let Some(sub) = self.subs.get_mut(&key) {
+                sub.wanted = false;
+            }
+            self.feed(&key, subscription::Input::Stop, now);
+        }
+        let start = self.ever_connected && self.stop.is_none();
+        for key in wanted {
+            let SubKey::Line(uri) = &key else { continue };
+            if let Some(sub) = self.subs.get_mut(&key) {
+                sub.wanted = true;
+                if sub.machine.is_finished() && start {
+                    sub.machine = SubscriptionMachine::new(SubscriptionPolicy::default());
+                    self.feed(&key, subscription::Input::Start, now);
+                }
+                continue;
+            }
+            let Ok(resource) = Uri::try_from(uri.as_str()) else {
+                continue;
+            };
+            let dialog = SubscribeDialog::new(resource, "dialog", "application/dialog-info+xml");
+            self.subs.insert(key.clone(), Sub::new(dialog, uri));
+            if start {
+                self.feed(&key, subscription::Input::Start, now);
+            }
+        }
     }
 
     /// Switches to one subscription for the whole list (RFC 4662).
@@ -417,6 +467,7 @@ impl Task {
                         fresh,
                     });
                 }
+                subscription::Output::State(_) if matches!(key, SubKey::Line(_)) => {}
                 subscription::Output::State(state) if *key == SubKey::List => {
                     tracing::info!(account = %self.account, ?state, "list subscription");
                     if matches!(state, SubscriptionState::Refused { .. }) && self.list_mode {
@@ -523,6 +574,7 @@ fn unknown_view(contact: &str) -> PresenceUpdate {
         activities: vec![],
         capabilities: Capabilities::default(),
         subscription: SubscriptionState::Idle,
+        line: None,
     }
 }
 

@@ -6,8 +6,10 @@ use rsipstack::sip::StatusCode;
 use rsipstack::transaction::transaction::Transaction;
 
 use super::{unknown_view, SubKey, Task};
+use crate::engine::api::LineState;
 use crate::engine::api::{ContactAvailability, Event, PresenceUpdate, WatcherView};
 use crate::engine::presence_view;
+use crate::presence::dialog_info::{self, DialogUpdate};
 use crate::presence::rlmi::{self, InstanceState, ListUpdate};
 use crate::presence::watcherinfo::{self, ApplyOutcome};
 use crate::sip::request::{header, tag_of};
@@ -43,6 +45,18 @@ impl Task {
             tracing::info!(account = %self.account, "the server has no resource list service");
             self.feed(&SubKey::List, subscription::Input::Stop, now);
             self.leave_list_mode(now);
+            return;
+        }
+        if let SubKey::Line(uri) = &key {
+            let uri = uri.clone();
+            if let Some(sub) = self.subs.get_mut(&key) {
+                sub.dialog.on_notify(&tx.original.headers);
+            }
+            reply(tx, StatusCode::OK);
+            if !body.is_empty() {
+                self.on_dialog_info(&uri, &body, now);
+            }
+            self.feed(&key, subscription::Input::Notify(state), now);
             return;
         }
         if key == SubKey::Winfo || key == SubKey::List {
@@ -162,6 +176,44 @@ impl Task {
             self.changed.push(key);
         }
         self.schedule_flush();
+    }
+
+    /// A contact's dialog-info (RFC 4235): their line's state.
+    fn on_dialog_info(&mut self, uri: &str, body: &[u8], now: std::time::Instant) {
+        let info = match dialog_info::parse(body) {
+            Ok(info) => info,
+            Err(e) => {
+                tracing::warn!(account = %self.account, contact = %uri, "unusable dialog-info: {e}");
+                return;
+            }
+        };
+        let table = self.lines.entry(uri.to_string()).or_default();
+        let line = match table.apply(info) {
+            DialogUpdate::Applied { line, .. } => line,
+            DialogUpdate::Stale { .. } => return,
+            DialogUpdate::NeedsRefresh { .. } => {
+                self.feed(
+                    &SubKey::Line(uri.to_string()),
+                    subscription::Input::Restart,
+                    now,
+                );
+                return;
+            }
+        };
+        let line = match line {
+            dialog_info::LineState::Idle => LineState::Idle,
+            dialog_info::LineState::Dialing => LineState::Dialing,
+            dialog_info::LineState::Ringing => LineState::Ringing,
+            dialog_info::LineState::InCall => LineState::InCall,
+        };
+        let key = SubKey::Presence(uri.to_string());
+        if let Some(sub) = self.subs.get_mut(&key) {
+            if sub.view.line != Some(line) {
+                sub.view.line = Some(line);
+                self.changed.push(key);
+                self.schedule_flush();
+            }
+        }
     }
 
     fn on_watcherinfo(&mut self, body: &[u8], now: std::time::Instant) {

@@ -33,6 +33,8 @@ impl Task {
                             self.watchers.reset();
                         } else if key == SubKey::List {
                             self.list_state.reset();
+                        } else if let SubKey::Line(uri) = &key {
+                            self.lines.remove(uri);
                         }
                     }
                     let mut spec = sub.dialog.subscribe(expires, fresh, &identity.contact);
