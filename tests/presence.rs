@@ -392,3 +392,69 @@ fn a_contacts_line_shows_in_a_call_from_the_dialog_event_package() {
     let (status, _) = alice.quit(T);
     assert!(status.success());
 }
+
+/// Automatic presence from a calendar (SPEC P5): a meeting in the user's
+/// .ics file makes Hark publish "in a meeting", and others see it.
+#[test]
+fn a_meeting_in_the_calendar_shows_as_in_a_meeting() {
+    let kam = presence_server();
+    let (alice_uri, bob_uri) = (kam.aor("alice"), kam.aor("bob"));
+    let dir = tempfile::tempdir().unwrap();
+    let ics = dir.path().join("work.ics");
+    let stamp = |offset_secs: i64| {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+            + offset_secs;
+        // Civil date from days since 1970 (Howard Hinnant's algorithm).
+        let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        format!(
+            "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        )
+    };
+    std::fs::write(
+        &ics,
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hark tests//EN\r\nBEGIN:VEVENT\r\n\
+             UID:standup@hark.test\r\nDTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:Standup\r\n\
+             END:VEVENT\r\nEND:VCALENDAR\r\n",
+            stamp(0),
+            stamp(-600),
+            stamp(3000)
+        ),
+    )
+    .unwrap();
+    let mut bob = Hark::start(&format!(
+        "{}\n[automatic]\ncalendar = \"{}\"\n",
+        account_toml(&bob_uri, Some("b2"), &kam.server_addr(), "udp", ""),
+        ics.display()
+    ));
+    bob.wait_state("registered", T);
+    let mut alice = hark_as(&kam, "alice", "a1");
+    add_contact(&mut alice, &alice_uri, &bob_uri);
+    wait_presence(&mut alice, &bob_uri, "bob in a meeting", |u| {
+        u["availability"] == "in_a_meeting"
+    });
+    // A manual status wins over the calendar.
+    bob.send(r#"{"cmd":"set_status","availability":"do_not_disturb"}"#);
+    wait_presence(&mut alice, &bob_uri, "bob's manual DND", |u| {
+        u["availability"] == "do_not_disturb"
+    });
+    for h in [alice, bob] {
+        let (status, _) = h.quit(T);
+        assert!(status.success());
+    }
+}

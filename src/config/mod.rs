@@ -21,6 +21,13 @@ pub struct Config {
     pub ui: UiConfig,
     pub storage: StorageConfig,
     pub control: ControlConfig,
+    /// Automatic presence: away when idle, in a meeting from a calendar.
+    #[serde(skip_serializing_if = "is_default_automatic")]
+    pub automatic: crate::automatic::AutomaticSettings,
+}
+
+fn is_default_automatic(a: &crate::automatic::AutomaticSettings) -> bool {
+    *a == crate::automatic::AutomaticSettings::default()
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -18,7 +18,9 @@ use super::presence::PresenceCtl;
 use super::presence_rules::{self, XcapAccount};
 use super::presence_view;
 use super::{EngineHandle, EVENT_BUFFER};
+use crate::automatic::AutomaticState;
 use crate::config::{AccountConfig, Config};
+use crate::presence::status::Automatic;
 use crate::secrets::{self, PasswordSource};
 use crate::store::Store;
 
@@ -60,6 +62,9 @@ struct Engine {
     status: (Availability, Option<String>),
     state_tx: mpsc::UnboundedSender<(String, RegistrationState)>,
     state_rx: mpsc::UnboundedReceiver<(String, RegistrationState)>,
+    /// What the desktop says of the user (idle, in a meeting).
+    automatic: Automatic,
+    automatic_rx: mpsc::UnboundedReceiver<AutomaticState>,
     /// Each account's XCAP server, when it has one.
     xcap: BTreeMap<String, Arc<XcapAccount>>,
     /// Each account's contact list sync task (with an XCAP server).
@@ -72,6 +77,11 @@ impl Engine {
     async fn new(options: EngineOptions, events: broadcast::Sender<Event>) -> Engine {
         let (state_tx, state_rx) = mpsc::unbounded_channel();
         let (server_lists_tx, server_lists_rx) = mpsc::unbounded_channel();
+        let (automatic_tx, automatic_rx) = mpsc::unbounded_channel();
+        let settings = options.config.automatic.clone();
+        if settings != crate::automatic::AutomaticSettings::default() {
+            crate::automatic::spawn(settings, automatic_tx);
+        }
         let mut engine = Engine {
             options,
             events,
@@ -83,6 +93,8 @@ impl Engine {
             state_rx,
             xcap: BTreeMap::new(),
             list_sync: BTreeMap::new(),
+            automatic: Automatic::default(),
+            automatic_rx,
             server_lists_tx,
             server_lists_rx,
         };
@@ -150,6 +162,18 @@ impl Engine {
                 Some((account, state)) = self.state_rx.recv() => {
                     if let Some(a) = self.accounts.get_mut(&account) {
                         a.last_state = state;
+                    }
+                }
+                Some(state) = self.automatic_rx.recv() => {
+                    let automatic = Automatic {
+                        idle: state.idle,
+                        in_meeting_from_calendar: state.in_meeting.is_some(),
+                        ..self.automatic
+                    };
+                    if automatic != self.automatic {
+                        tracing::info!(idle = state.idle, meeting = state.in_meeting.is_some(), "automatic presence");
+                        self.automatic = automatic;
+                        self.publish_own_status();
                     }
                 }
                 Some(sync) = self.server_lists_rx.recv() => match sync {
@@ -431,7 +455,12 @@ impl Engine {
 
     fn publish_own_status_on(&self, address: &str) {
         if let Some(a) = self.accounts.get(address) {
-            let doc = presence_view::own_document(address, self.status.0, self.status.1.as_deref());
+            let doc = presence_view::own_document(
+                address,
+                self.status.0,
+                self.status.1.as_deref(),
+                self.automatic,
+            );
             let _ = a.ctl.send(AccountCtl::Presence(PresenceCtl::Publish(doc)));
         }
     }

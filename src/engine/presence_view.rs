@@ -5,7 +5,7 @@
 
 use super::api::{Availability, Capabilities, ContactAvailability, PresenceUpdate};
 use crate::presence::pidf::{self, ServiceCaps};
-use crate::presence::status::{self, ManualStatus, OwnStatus};
+use crate::presence::status::{self, Automatic, ManualStatus, OwnStatus};
 use crate::sip::subscription::SubscriptionState;
 
 /// The MIME type of a PIDF document.
@@ -77,11 +77,12 @@ pub(crate) fn own_document(
     entity: &str,
     availability: Availability,
     note: Option<&str>,
+    automatic: Automatic,
 ) -> Vec<u8> {
     let own = OwnStatus {
         manual: manual(availability),
         note: note.unwrap_or_default().to_string(),
-        automatic: Default::default(),
+        automatic,
     };
     let caps = ServiceCaps::voice_and_im();
     status::own_document_xml(entity, &own, "hark", Some(entity), Some(&caps)).into_bytes()
@@ -94,7 +95,7 @@ mod tests {
     #[test]
     fn what_hark_publishes_reads_back_as_the_same_status() {
         for a in Availability::ALL {
-            let doc = own_document("sip:a@x", a, Some("hello"));
+            let doc = own_document("sip:a@x", a, Some("hello"), Automatic::default());
             let view = view_of("application/pidf+xml; charset=utf-8", &doc).unwrap();
             let expected = match a {
                 Availability::Available => ContactAvailability::Available,
@@ -115,5 +116,43 @@ mod tests {
         assert!(view_of("application/pidf+xml", b"<p/>").is_err());
         let bomb = br#"<!DOCTYPE x [<!ENTITY a "aaaa">]><presence xmlns="urn:ietf:params:xml:ns:pidf">&a;</presence>"#;
         assert!(view_of("application/pidf+xml", bomb).is_err());
+    }
+}
+
+#[cfg(test)]
+mod automatic_tests {
+    use super::*;
+
+    #[test]
+    fn idle_and_calendar_show_only_while_the_manual_status_is_available() {
+        let idle = Automatic {
+            idle: true,
+            ..Default::default()
+        };
+        let meeting = Automatic {
+            in_meeting_from_calendar: true,
+            ..Default::default()
+        };
+        let seen = |a, auto| {
+            view_of(
+                "application/pidf+xml",
+                &own_document("sip:a@x", a, None, auto),
+            )
+            .unwrap()
+            .availability
+        };
+        assert_eq!(
+            seen(Availability::Available, idle),
+            ContactAvailability::Away
+        );
+        assert_eq!(
+            seen(Availability::Available, meeting),
+            ContactAvailability::InAMeeting
+        );
+        assert_eq!(seen(Availability::Busy, idle), ContactAvailability::Busy);
+        assert_eq!(
+            seen(Availability::DoNotDisturb, meeting),
+            ContactAvailability::DoNotDisturb
+        );
     }
 }
