@@ -130,6 +130,8 @@ presence-unknown = Status unbekannt
 
 contact-badge-pending = Wartet auf Freigabe
 contact-badge-refused = Nicht für Sie freigegeben
+contact-badge-in-call = Im Gespräch
+contact-badge-ringing = Es klingelt
 
 ## Kontextmenü eines Kontakts
 

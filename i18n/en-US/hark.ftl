@@ -137,6 +137,8 @@ presence-unknown = Status unknown
 
 contact-badge-pending = Waiting for approval
 contact-badge-refused = Not shared with you
+contact-badge-in-call = In a call
+contact-badge-ringing = Ringing
 
 ## Right-click menu on a contact
 

@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::engine::{Capabilities, Contact, ContactAvailability, PresenceUpdate};
+use crate::engine::{Capabilities, Contact, ContactAvailability, LineState, PresenceUpdate};
 use crate::sip::subscription::SubscriptionState;
 use crate::ui::status::display_address;
 use crate::ui::theme::Dot;
@@ -118,6 +118,8 @@ pub struct Presence {
     pub note: Option<String>,
     pub capabilities: Capabilities,
     pub subscription: SubscriptionState,
+    /// Their phone line, when watched (busy lamp).
+    pub line: Option<LineState>,
 }
 
 impl Default for Presence {
@@ -127,6 +129,7 @@ impl Default for Presence {
             note: None,
             capabilities: Capabilities::default(),
             subscription: SubscriptionState::Idle,
+            line: None,
         }
     }
 }
@@ -143,6 +146,7 @@ impl From<&PresenceUpdate> for Presence {
                 .map(str::to_string),
             capabilities: u.capabilities,
             subscription: u.subscription.clone(),
+            line: u.line,
         }
     }
 }
@@ -154,6 +158,10 @@ pub enum Badge {
     Pending,
     /// They (or their server) do not share their presence with us.
     Refused,
+    /// Their phone line is in a call (busy lamp).
+    InCall,
+    /// A call is ringing on their line.
+    Ringing,
 }
 
 /// One line of the list.
@@ -422,9 +430,11 @@ impl ContactList {
             if collapsed {
                 continue;
             }
-            let badge = match presence.map(|p| &p.subscription) {
-                Some(SubscriptionState::Pending) => Some(Badge::Pending),
-                Some(SubscriptionState::Refused { .. }) => Some(Badge::Refused),
+            let badge = match presence.map(|p| (&p.subscription, p.line)) {
+                Some((SubscriptionState::Pending, _)) => Some(Badge::Pending),
+                Some((SubscriptionState::Refused { .. }, _)) => Some(Badge::Refused),
+                Some((_, Some(LineState::InCall | LineState::Dialing))) => Some(Badge::InCall),
+                Some((_, Some(LineState::Ringing))) => Some(Badge::Ringing),
                 _ => None,
             };
             rows.push(Row::Contact(ContactRow {

@@ -278,3 +278,29 @@ fn thousands_of_updates_apply_quickly() {
     assert_eq!(rows.len(), 5010);
     assert!(filtered.len() > 1);
 }
+
+#[test]
+fn a_line_in_a_call_or_ringing_shows_as_a_badge() {
+    use crate::engine::LineState;
+    let mut list = ContactList::new();
+    list.set_contacts(ME, vec![contact("sip:bob@x", Some("Bob"), None)]);
+    let badge_of = |list: &ContactList| {
+        list.visible_rows("")
+            .into_iter()
+            .find_map(|r| match r {
+                Row::Contact(c) => Some(c.badge),
+                _ => None,
+            })
+            .flatten()
+    };
+    for (line, badge) in [
+        (Some(LineState::InCall), Some(Badge::InCall)),
+        (Some(LineState::Ringing), Some(Badge::Ringing)),
+        (Some(LineState::Idle), None),
+    ] {
+        let mut u = update("sip:bob@x", ContactAvailability::Available, None);
+        u.line = line;
+        list.apply(ME, &[u]);
+        assert_eq!(badge_of(&list), badge, "{line:?}");
+    }
+}

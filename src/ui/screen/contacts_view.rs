@@ -349,6 +349,8 @@ impl Contacts {
             let (icon, id) = match badge {
                 Badge::Pending => ("◷", "contact-badge-pending"),
                 Badge::Refused => ("⊘", "contact-badge-refused"),
+                Badge::InCall => ("☎", "contact-badge-in-call"),
+                Badge::Ringing => ("☎", "contact-badge-ringing"),
             };
             line = line.push(
                 container(
