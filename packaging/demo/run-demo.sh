@@ -91,6 +91,8 @@ trap 'exit 129' HUP
 for schema in standard auth_db usrloc registrar presence msilo; do
     sqlite3 "$db" <"$schema_dir/$schema-create.sql"
 done
+# WAL: Kamailio's workers read while another writes (presence).
+sqlite3 "$db" "PRAGMA journal_mode=WAL;" >/dev/null
 for user in "${users[@]}"; do
     sqlite3 "$db" "INSERT INTO subscriber (username, domain, password) VALUES ('$user', '$domain', '$password');"
 done
@@ -116,6 +118,7 @@ start_kamailio() {
         -A "SIP_DOMAIN=\"$domain\"" \
         -A "DBURL=\"sqlite:///$db\"" \
         -A "CTL_SOCKET=\"unix:$ctl\"" \
+        -A WITH_PRESENCE_OPEN \
         </dev/null >>"$log" 2>&1 &
     local pid=$!
     for _ in $(seq 100); do
@@ -193,12 +196,33 @@ if [ "$server_only" = 1 ]; then
     exit 1
 fi
 
+# Alice's demo contacts, added through the control socket once Hark is up.
+add_demo_contacts() {
+    local hark=$1 sock="$dir/control.sock"
+    for _ in $(seq 600); do
+        [ -S "$sock" ] && break
+        sleep 0.1
+    done
+    [ -S "$sock" ] || return 0
+    local name group
+    for user in bob carol dave; do
+        name="${user^}"
+        group=$([ "$user" = dave ] && echo Friends || echo Team)
+        "$hark" --socket "$sock" send \
+            "{\"cmd\":\"add_contact\",\"account\":\"sip:alice@$domain\",\"contact\":{\"uri\":\"sip:$user@$domain\",\"name\":\"$name\",\"group\":\"$group\"}}" \
+            >/dev/null 2>&1 || true
+    done
+}
+
 status=0
 # The demo keeps its own database and control socket, apart from a real Hark's.
 demo_args=(--config "$hark_cfg" --database "$dir/hark.db" --socket "$dir/control.sock" --no-keyring)
 if [ -n "${HARK_BIN:-}" ]; then
+    add_demo_contacts "$HARK_BIN" &
     "$HARK_BIN" "${demo_args[@]}" "${hark_args[@]}" || status=$?
 else
-    (cd "$repo" && cargo run -- "${demo_args[@]}" "${hark_args[@]}") || status=$?
+    (cd "$repo" && cargo build --quiet) || exit 1
+    add_demo_contacts "$repo/target/debug/hark" &
+    (cd "$repo" && cargo run --quiet -- "${demo_args[@]}" "${hark_args[@]}") || status=$?
 fi
 exit "$status"
