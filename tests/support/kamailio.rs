@@ -15,6 +15,9 @@
 //! db_text in the instance directory) are options; see
 //! tests/kamailio/README-presence.md.
 //!
+//! Federation (SPEC P12): `Kamailio::start_federated(a, b)` runs two
+//! servers for two domains, each relaying the other's domain to it (`peer`).
+//!
 //! Kamailio runs in the foreground (`-DD -E`) as the leader of its own process
 //! group, which `stop`, `kill` and `Drop` signal as a whole: its children can
 //! outlive a killed parent and keep the ports.  A watchdog in the same group
@@ -106,6 +109,10 @@ pub struct KamailioOptions {
     /// Resource lists server (`WITH_RLS`), lists from the XCAP documents.
     /// Implies `xcap`.
     pub rls: bool,
+    /// A peer domain and its server's "IP:PORT" (`PEER_DOMAIN`, `PEER_ADDR`):
+    /// requests for that domain are relayed there (SPEC P12).  Two servers
+    /// that must know each other's port: `Kamailio::start_federated`.
+    pub peer: Option<(String, String)>,
 }
 
 impl Default for KamailioOptions {
@@ -121,6 +128,7 @@ impl Default for KamailioOptions {
             presence_open: false,
             xcap: false,
             rls: false,
+            peer: None,
         }
     }
 }
@@ -185,6 +193,60 @@ impl Kamailio {
             }
         }
         kam
+    }
+
+    /// Two servers for two domains, each the other's peer (`peer` set on
+    /// both), running: `a.domain` and `b.domain` must differ.  Their ports
+    /// are picked first and the servers launched after, on fresh ports for
+    /// both if one was taken in between.
+    pub fn start_federated(a: KamailioOptions, b: KamailioOptions) -> (Kamailio, Kamailio) {
+        assert_ne!(a.domain, b.domain, "federated servers need two domains");
+        let mut a = Kamailio::start(KamailioOptions { start: false, ..a });
+        let mut b = Kamailio::start(KamailioOptions { start: false, ..b });
+        for attempt in 1.. {
+            if attempt > 1 {
+                for kam in [&mut a, &mut b] {
+                    kam.kill();
+                }
+                a.pick_ports(&[]);
+                let taken = [a.udp_port, a.xcap_port];
+                b.pick_ports(&taken);
+            } else if [b.udp_port, b.xcap_port].contains(&a.udp_port)
+                || [b.udp_port, b.xcap_port].contains(&a.xcap_port)
+            {
+                b.pick_ports(&[a.udp_port, a.xcap_port]);
+            }
+            a.opts.peer = Some((b.domain.clone(), b.server_addr()));
+            b.opts.peer = Some((a.domain.clone(), a.server_addr()));
+            let started = a.spawn_and_wait().and_then(|()| b.spawn_and_wait());
+            match started {
+                Ok(()) => break,
+                Err(log) if attempt < 5 && log.contains("Address already in use") => {}
+                Err(log) => {
+                    let which = if a.is_running() { &b } else { &a };
+                    panic!("{}", which.failure("did not start", &log))
+                }
+            }
+        }
+        (a, b)
+    }
+
+    /// Fresh UDP/TCP and XCAP ports, none of them in `taken`.
+    fn pick_ports(&mut self, taken: &[u16]) {
+        let port = loop {
+            let p = free_port();
+            if !taken.contains(&p) {
+                break p;
+            }
+        };
+        self.udp_port = port;
+        self.tcp_port = port;
+        self.xcap_port = loop {
+            let p = free_port_other_than(port);
+            if !taken.contains(&p) {
+                break p;
+            }
+        };
     }
 
     /// Adds (or replaces) a subscriber; takes effect at once, running or not.
@@ -383,6 +445,10 @@ impl Kamailio {
         if o.xcap || o.rls {
             d.push("WITH_XCAP".to_string());
             d.push(format!("XCAP_PORT={}", self.xcap_port));
+        }
+        if let Some((domain, addr)) = &o.peer {
+            d.push(format!("PEER_DOMAIN=\"{domain}\""));
+            d.push(format!("PEER_ADDR=\"{addr}\""));
         }
         if o.rls {
             d.push("WITH_RLS".to_string());
