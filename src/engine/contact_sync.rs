@@ -168,13 +168,16 @@ impl ListSync {
                     f @ (XcapFailure::Unauthorized | XcapFailure::Forbidden),
                 ))) => return Err(f.user_message()),
                 Ok(WriteStep::Failed(failure)) => {
+                    // Refused (409 with its reason, an unreadable document
+                    // on the server): the edit stays queued, so the contact
+                    // stays on this computer, and is tried again later.
                     let why = match failure {
                         WriteFailure::Xcap(f) => f.user_message(),
                         WriteFailure::Edit(why) => why,
                         other => format!("{other:?}"),
                     };
-                    self.warn(format!(
-                        "{} could not be saved in the server's contact list: {why}",
+                    return Err(format!(
+                        "{} was refused by the server: {why}",
                         describe(&edit)
                     ));
                 }
