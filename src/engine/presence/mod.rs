@@ -33,6 +33,10 @@ use crate::sip::SipEndpoint;
 pub(crate) const MAX_IN_FLIGHT: usize = 32;
 /// How long presence changes are gathered before they are told.
 const BATCH_WINDOW: Duration = Duration::from_millis(50);
+/// How long an ended subscription's Call-ID is remembered.
+const ENDED_MEMORY: Duration = Duration::from_secs(32);
+/// How long the task still answers NOTIFYs after it has stopped.
+const ENDED_LINGER: Duration = Duration::from_millis(300);
 /// How long quitting waits for unsubscribes and the publication removal.
 pub(crate) const STOP_GRACE: Duration = Duration::from_secs(3);
 
@@ -127,6 +131,8 @@ struct Task {
     /// Watch contacts' phone lines too (one more subscription each).
     busy_lamp: bool,
     lines: HashMap<String, DialogTable>,
+    /// Call-IDs of subscriptions we ended, and when.
+    ended: HashMap<String, Instant>,
 }
 
 /// Starts the task; returns its control channel.
@@ -160,6 +166,7 @@ pub(crate) fn spawn(
         list_state: ListState::new(),
         busy_lamp,
         lines: HashMap::new(),
+        ended: HashMap::new(),
     };
     tokio::spawn(task.run(rx, notifies));
     tx
@@ -197,6 +204,25 @@ impl Task {
                 let _ = w.send(());
             }
         }
+        // The server's last NOTIFY of each ended subscription may still
+        // come: answer it 200 (RFC 6665 §4.1.2.3) rather than 481.
+        let linger = tokio::time::sleep(ENDED_LINGER);
+        tokio::pin!(linger);
+        loop {
+            tokio::select! {
+                Some(tx) = notifies.recv() => self.on_notify(tx),
+                _ = &mut linger => break,
+            }
+        }
+    }
+
+    /// Keeps the Call-ID of an ended subscription for a while, so its
+    /// terminating NOTIFY is answered 200.
+    fn remember_ended(&mut self, call_id: &str) {
+        let now = Instant::now();
+        self.ended
+            .retain(|_, at| now.duration_since(*at) < ENDED_MEMORY);
+        self.ended.insert(call_id.to_string(), now);
     }
 
     fn is_done(&self) -> bool {
@@ -489,6 +515,7 @@ impl Task {
                     if remove {
                         if let Some(sub) = self.subs.remove(key) {
                             self.by_call_id.remove(sub.dialog.call_id());
+                            self.remember_ended(sub.dialog.call_id());
                         }
                     }
                 }

@@ -30,7 +30,12 @@ impl Task {
             })
         });
         let Some(key) = key else {
-            reply(tx, StatusCode::CallTransactionDoesNotExist);
+            let status = if self.ended.contains_key(&call_id) {
+                StatusCode::OK // the last word of a subscription we ended
+            } else {
+                StatusCode::CallTransactionDoesNotExist
+            };
+            reply(tx, status);
             return;
         };
         let state = header(headers, "Subscription-State")
