@@ -25,6 +25,8 @@ pub const MAX_ELEMENTS: usize = 250_000;
 
 /// The `xml:` namespace (for `xml:lang`).
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+/// The namespace of `xmlns` declarations; no element or attribute is in it.
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
 /// Why a document was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -290,10 +292,72 @@ pub fn parse_root(bytes: &[u8], ns: &str, name: &str) -> Result<Element, XmlErro
 fn namespace_of(resolved: &ResolveResult<'_>) -> Result<String, XmlError> {
     match resolved {
         ResolveResult::Unbound => Ok(String::new()),
-        ResolveResult::Bound(ns) => Ok(String::from_utf8_lossy(ns.as_ref()).into_owned()),
+        // quick-xml hands out the raw `xmlns` value: resolve its references
+        // and normalise it like any attribute value, so that the URI is the
+        // one `to_xml` writes back (escaped) and matching sees `&#58;` as `:`.
+        ResolveResult::Bound(ns) => {
+            let raw = QAttribute::from((&b"xmlns"[..], ns.as_ref()));
+            let ns = attribute_value(&raw)?;
+            if ns == XMLNS_NS {
+                return Err(XmlError::Syntax(
+                    "element or attribute in the xmlns namespace".into(),
+                ));
+            }
+            Ok(ns)
+        }
         ResolveResult::Unknown(prefix) => Err(XmlError::UnknownPrefix(
             String::from_utf8_lossy(prefix).into_owned(),
         )),
+    }
+}
+
+/// An attribute value with its references resolved and white space
+/// normalised (XML 1.0 §3.3.3).
+fn attribute_value(attr: &QAttribute<'_>) -> Result<String, XmlError> {
+    attr.normalized_value(XML_1_0)
+        .map(|value| value.into_owned())
+        .map_err(|e| match e {
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
+                _,
+                name,
+            )) => XmlError::Entity(name),
+            other => XmlError::Syntax(other.to_string()),
+        })
+}
+
+/// Whether `name` is an XML name without a colon (an NCName of
+/// "Namespaces in XML"): quick-xml does not check names, and a tree with
+/// an empty or malformed name cannot be written back.
+fn is_ncname(name: &str) -> bool {
+    let start = |c: char| {
+        matches!(c, 'A'..='Z' | 'a'..='z' | '_'
+            | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+            | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+            | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+            | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+    };
+    let rest = |c: char| {
+        start(c)
+            || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}'
+                | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+    };
+    let mut chars = name.chars();
+    chars.next().is_some_and(start) && chars.all(rest)
+}
+
+/// Check a raw element or attribute name: `prefix:local` or `local`.
+fn check_qname(raw: &[u8]) -> Result<(), XmlError> {
+    let name = String::from_utf8_lossy(raw);
+    let ok = match name.split_once(':') {
+        Some((prefix, local)) => is_ncname(prefix) && is_ncname(local),
+        None => is_ncname(&name),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(XmlError::Syntax(format!(
+            "`{name}` is not a valid XML name"
+        )))
     }
 }
 
@@ -302,6 +366,7 @@ fn open_element(
     ns: String,
     start: &BytesStart<'_>,
 ) -> Result<Element, XmlError> {
+    check_qname(start.name().as_ref())?;
     let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
     let mut element = Element {
         ns,
@@ -313,20 +378,19 @@ fn open_element(
         if is_namespace_declaration(&attr) {
             continue;
         }
+        check_qname(attr.key.as_ref())?;
         let (resolved, local) = reader.resolver().resolve_attribute(attr.key);
         let ns = namespace_of(&resolved)?;
-        let value = attr.normalized_value(XML_1_0).map_err(|e| match e {
-            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
-                _,
-                name,
-            )) => XmlError::Entity(name),
-            other => XmlError::Syntax(other.to_string()),
-        })?;
-        element.attrs.push(Attribute {
-            ns,
-            name: String::from_utf8_lossy(local.as_ref()).into_owned(),
-            value: value.into_owned(),
-        });
+        let value = attribute_value(&attr)?;
+        let name = String::from_utf8_lossy(local.as_ref()).into_owned();
+        // `a:x` and `b:x` with a and b bound to the same URI are the same
+        // attribute ("Namespaces in XML" §6.3), which quick-xml cannot see.
+        if element.attr_ns(&ns, &name).is_some() {
+            return Err(XmlError::Syntax(format!(
+                "attribute {{{ns}}}{name} given twice"
+            )));
+        }
+        element.attrs.push(Attribute { ns, name, value });
     }
     Ok(element)
 }
@@ -392,14 +456,14 @@ pub fn to_xml(root: &Element, prefixes: &[(&str, &str)]) -> String {
     let mut declarations = String::new();
     if let Some(ns) = &default_ns {
         declarations.push_str(" xmlns=\"");
-        escape_into(&mut declarations, ns);
+        escape_attribute_into(&mut declarations, ns);
         declarations.push('"');
     }
     for (ns, prefix) in &bindings {
         declarations.push_str(" xmlns:");
         declarations.push_str(prefix);
         declarations.push_str("=\"");
-        escape_into(&mut declarations, ns);
+        escape_attribute_into(&mut declarations, ns);
         declarations.push('"');
     }
     let writer = Writer {
@@ -460,7 +524,7 @@ impl Writer<'_> {
             out.push(' ');
             out.push_str(&self.qualified(&attr.ns, &attr.name, true));
             out.push_str("=\"");
-            escape_into(out, &attr.value);
+            escape_attribute_into(out, &attr.value);
             out.push('"');
         }
         if element.children.is_empty() && element.text.is_empty() {
@@ -475,6 +539,18 @@ impl Writer<'_> {
         out.push_str("</");
         out.push_str(&tag);
         out.push('>');
+    }
+}
+
+/// Like [`escape_into`], and also tab and line feed, which a reader would
+/// otherwise normalise to spaces in an attribute value.
+fn escape_attribute_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            c => escape_into(out, c.encode_utf8(&mut [0; 4])),
+        }
     }
 }
 

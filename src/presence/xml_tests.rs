@@ -136,3 +136,81 @@ fn unqualified_children_force_a_prefix_for_the_root() {
     );
     assert_eq!(parse(xml.as_bytes()).unwrap(), root);
 }
+
+// Found by `fuzz/` target `presence_xml` (parse → to_xml → parse must give
+// the same tree); each of these either failed to read back or read back
+// different.
+
+#[test]
+fn an_element_or_attribute_without_a_valid_name_is_refused() {
+    // quick-xml reads `< xmlns=""/>` as an element with an empty name, and
+    // anything up to white space or `/>` as a name; to_xml wrote `</>`.
+    for doc in [
+        &b"< xmlns=\"\"/>"[..],
+        b"<a:/>",
+        b"<a:/ xmlns:a=\"u\">",
+        b"<:a/>",
+        b"<a:b:c xmlns:a=\"u\"/>",
+        b"<xmlns:/www.w3.org\0,<</>",
+        b"<1a/>",
+        b"<a 1b=\"x\"/>",
+        b"<a b:=\"x\"/>",
+    ] {
+        assert!(
+            parse(doc).is_err(),
+            "{:?} was read",
+            String::from_utf8_lossy(doc)
+        );
+    }
+    // Names beyond ASCII are names.
+    let root = parse("<é:ü xmlns:é=\"u\" ö=\"1\"/>".as_bytes()).unwrap();
+    assert!(root.is("u", "ü"));
+    assert_eq!(root.attr("ö"), Some("1"));
+}
+
+#[test]
+fn a_namespace_uri_has_its_references_resolved() {
+    // The xmlns value is an attribute value: `&amp;` is `&`, `&#58;` is `:`.
+    let root = parse(br#"<a xmlns="urn&#58;x&amp;y"/>"#).unwrap();
+    assert_eq!(root.ns, "urn:x&y");
+    let pidf = parse(br#"<presence xmlns="urn:ietf:params:xml:ns:pidf&#x20;"/>"#).unwrap();
+    assert_eq!(pidf.ns, "urn:ietf:params:xml:ns:pidf ");
+    let again = parse(to_xml(&root, &[]).as_bytes()).unwrap();
+    assert_eq!(again, root);
+    // A reference that is not a character is refused, as in any attribute.
+    assert!(parse(br#"<a xmlns="u&#xD800;"/>"#).is_err());
+    assert!(matches!(
+        parse(br#"<a xmlns="u&nbsp;"/>"#),
+        Err(XmlError::Entity(_))
+    ));
+}
+
+#[test]
+fn an_element_in_the_xmlns_namespace_is_refused() {
+    assert!(parse(b"<xmlns:a/>").is_err());
+    assert!(parse(br#"<a xmlns="http://www.w3.org/2000/xmlns/"/>"#).is_err());
+}
+
+#[test]
+fn the_same_attribute_through_two_prefixes_is_refused() {
+    let doc = br#"<a xmlns:p="u" xmlns:q="u" p:x="1" q:x="2"/>"#;
+    assert!(matches!(parse(doc), Err(XmlError::Syntax(_))));
+    // Different namespaces, or one unprefixed, are different attributes.
+    let root = parse(br#"<a xmlns:p="u" xmlns:q="v" p:x="1" q:x="2" x="3"/>"#).unwrap();
+    assert_eq!(root.attrs.len(), 3);
+}
+
+#[test]
+fn tab_and_line_feed_in_an_attribute_survive_writing() {
+    let root = parse(br#"<a b="x&#9;y&#10;z&#13;" c="p q"/>"#).unwrap();
+    assert_eq!(root.attr("b"), Some("x\ty\nz\r"));
+    let written = to_xml(&root, &[]);
+    assert!(
+        written.contains("&#9;") && written.contains("&#10;"),
+        "{written}"
+    );
+    assert_eq!(parse(written.as_bytes()).unwrap(), root);
+    // In text they need no escaping.
+    let text = Element::new("u", "t").with_text("a\tb\nc");
+    assert_eq!(parse(to_xml(&text, &[]).as_bytes()).unwrap(), text);
+}
