@@ -5,7 +5,8 @@
 //! [`MAX_IN_FLIGHT`] requests at once, so a long list does not flood the
 //! server), and tells listeners what changed in batches.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -133,6 +134,12 @@ struct Task {
     lines: HashMap<String, DialogTable>,
     /// Call-IDs of subscriptions we ended, and when.
     ended: HashMap<String, Instant>,
+    /// Subscription timers, earliest first (with stale entries), and the
+    /// one in force per subscription.
+    timers: BinaryHeap<Reverse<(std::time::Instant, SubKey)>>,
+    scheduled: HashMap<SubKey, std::time::Instant>,
+    /// Requests that wait until the presence ones are out (busy lamp).
+    later: VecDeque<Job>,
 }
 
 /// Starts the task; returns its control channel.
@@ -167,6 +174,9 @@ pub(crate) fn spawn(
         busy_lamp,
         lines: HashMap::new(),
         ended: HashMap::new(),
+        timers: BinaryHeap::new(),
+        scheduled: HashMap::new(),
+        later: VecDeque::new(),
     };
     tokio::spawn(task.run(rx, notifies));
     tx
@@ -237,16 +247,27 @@ impl Task {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        let machines = self
-            .subs
-            .values()
-            .filter_map(|s| s.machine.poll_timeout())
+        // The earliest subscription timer is at the top of the heap (a stale
+        // entry there only costs a spurious wake-up): no scan of thousands.
+        let subs = self.timers.peek().map(|Reverse((t, _))| *t);
+        subs.into_iter()
             .chain(self.publication.poll_timeout())
-            .map(Instant::from_std);
-        machines
+            .map(Instant::from_std)
             .chain(self.flush_at)
             .chain(self.stop.as_ref().map(|(_, d)| *d))
             .min()
+    }
+
+    /// Notes when a subscription's machine next wants its timer.
+    fn schedule(&mut self, key: &SubKey) {
+        let Some(at) = self.subs.get(key).and_then(|s| s.machine.poll_timeout()) else {
+            self.scheduled.remove(key);
+            return;
+        };
+        if self.scheduled.get(key) != Some(&at) {
+            self.scheduled.insert(key.clone(), at);
+            self.timers.push(Reverse((at, key.clone())));
+        }
     }
 
     fn on_ctl(&mut self, msg: PresenceCtl) {
@@ -275,6 +296,7 @@ impl Task {
                 }
                 self.stop = Some((vec![done], Instant::now() + STOP_GRACE));
                 self.queue.clear();
+                self.later.clear();
                 let keys: Vec<SubKey> = self.subs.keys().cloned().collect();
                 for key in keys {
                     self.feed(&key, subscription::Input::Stop, now);
@@ -481,17 +503,24 @@ impl Task {
         };
         let out = sub.machine.handle_input(input, now);
         self.subscription_outputs(key, out);
+        self.schedule(key);
     }
 
     fn subscription_outputs(&mut self, key: &SubKey, outputs: Vec<subscription::Output>) {
         for output in outputs {
             match output {
                 subscription::Output::Subscribe { expires, fresh } => {
-                    self.queue.push_back(Job::Subscribe {
+                    let job = Job::Subscribe {
                         key: key.clone(),
                         expires,
                         fresh,
-                    });
+                    };
+                    // Lines (busy lamp) go after presence, except to end them.
+                    if matches!(key, SubKey::Line(_)) && expires > 0 {
+                        self.later.push_back(job);
+                    } else {
+                        self.queue.push_back(job);
+                    }
                 }
                 subscription::Output::State(_) if matches!(key, SubKey::Line(_)) => {}
                 subscription::Output::State(state) if *key == SubKey::List => {
@@ -542,17 +571,22 @@ impl Task {
 
     fn on_timer(&mut self) {
         let now = std::time::Instant::now();
-        let due: Vec<SubKey> = self
-            .subs
-            .iter()
-            .filter(|(_, s)| s.machine.poll_timeout().is_some_and(|t| t <= now))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in due {
+        while let Some(Reverse((at, _))) = self.timers.peek() {
+            if *at > now {
+                break;
+            }
+            let Some(Reverse((at, key))) = self.timers.pop() else {
+                break;
+            };
+            if self.scheduled.get(&key) != Some(&at) {
+                continue; // superseded
+            }
+            self.scheduled.remove(&key);
             if let Some(sub) = self.subs.get_mut(&key) {
                 let out = sub.machine.handle_timeout(now);
                 self.subscription_outputs(&key, out);
             }
+            self.schedule(&key);
         }
         if self.publication.poll_timeout().is_some_and(|t| t <= now) {
             let out = self.publication.handle_timeout(now);

@@ -11,8 +11,14 @@ use crate::sip::subscription;
 impl Task {
     /// Starts queued requests while there is room.
     pub(super) fn pump(&mut self) {
-        while self.running.len() < MAX_IN_FLIGHT {
-            let Some(job) = self.queue.pop_front() else {
+        // Quitting ends every subscription: let more go at once.
+        let room = if self.stop.is_some() {
+            MAX_IN_FLIGHT * 4
+        } else {
+            MAX_IN_FLIGHT
+        };
+        while self.running.len() < room {
+            let Some(job) = self.queue.pop_front().or_else(|| self.later.pop_front()) else {
                 return;
             };
             let endpoint = self.endpoint.clone();
