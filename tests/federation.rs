@@ -174,7 +174,10 @@ fn each_server_challenges_its_own_users_only_and_is_no_open_relay() {
         ("sip:bob@b.test", "sip:bob@b.test"),
     ] {
         let r = request(&a, "OPTIONS", from, to);
-        assert!(r.starts_with("SIP/2.0 403"), "{from} -> {to} via a.test: {r}");
+        assert!(
+            r.starts_with("SIP/2.0 403"),
+            "{from} -> {to} via a.test: {r}"
+        );
     }
 }
 
@@ -192,7 +195,10 @@ fn contacts_on_the_other_domain_are_seen_like_local_ones_both_ways() {
     });
     // Bob's server holds the subscription, alice's only relayed it.
     wait_watcher_on(&b, &bob_uri, "alice@a.test");
-    assert!(watchers_on(&a, &bob_uri).is_empty(), "a.test kept a watcher of bob");
+    assert!(
+        watchers_on(&a, &bob_uri).is_empty(),
+        "a.test kept a watcher of bob"
+    );
 
     let mut bob = hark_as(&b, "bob", "b2");
     wait_published(&mut bob);
@@ -211,7 +217,10 @@ fn contacts_on_the_other_domain_are_seen_like_local_ones_both_ways() {
         u["subscription"]["state"] == "active" && u["availability"] == "available"
     });
     wait_watcher_on(&a, &alice_uri, "bob@b.test");
-    assert!(watchers_on(&b, &alice_uri).is_empty(), "b.test kept a watcher of alice");
+    assert!(
+        watchers_on(&b, &alice_uri).is_empty(),
+        "b.test kept a watcher of alice"
+    );
 
     alice.send(r#"{"cmd":"set_status","availability":"away","note":"Back at 3"}"#);
     wait_presence(&mut bob, &alice_uri, "away with the note", |u| {
