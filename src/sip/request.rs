@@ -11,6 +11,8 @@ use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transaction::{make_tag, make_via_branch};
 
+use std::sync::{Arc, Mutex};
+
 use super::digest::Challenge;
 use super::endpoint::SipEndpoint;
 use super::register::{is_local_timeout, unreachable_kind, Unreachable};
@@ -25,6 +27,9 @@ pub struct Identity {
     pub password: Option<String>,
     /// Our Contact, for requests that make dialogs.
     pub contact: Uri,
+    /// The server's last challenge (and whether it came in a 407), answered
+    /// up front on later requests so each one is not challenged again.
+    challenge: Arc<Mutex<Option<(u16, Challenge)>>>,
 }
 
 impl Identity {
@@ -57,7 +62,33 @@ impl Identity {
                 .unwrap_or_else(|| account.user().to_string()),
             password,
             contact,
+            challenge: Arc::default(),
         }
+    }
+
+    /// An Authorization for `method` on `uri` from the last challenge.
+    fn preemptive(&self, method: &str, uri: &str) -> Option<Header> {
+        let password = self.password.as_deref()?;
+        let mut cached = self.challenge.lock().ok()?;
+        let (code, challenge) = cached.as_mut()?;
+        let answer = challenge
+            .answer(&self.auth_user, password, method, uri)
+            .ok()?;
+        Some(authorization(*code, answer))
+    }
+
+    fn remember(&self, code: u16, challenge: &Challenge) {
+        if let Ok(mut cached) = self.challenge.lock() {
+            *cached = Some((code, challenge.clone()));
+        }
+    }
+}
+
+fn authorization(code: u16, answer: String) -> Header {
+    if code == 407 {
+        Header::ProxyAuthorization(ProxyAuthorization::new(answer))
+    } else {
+        Header::Authorization(Authorization::new(answer))
     }
 }
 
@@ -153,7 +184,7 @@ pub async fn send(endpoint: &SipEndpoint, identity: &Identity, spec: &mut Reques
             }
         }
     };
-    let mut auth: Option<Header> = None;
+    let mut auth = identity.preemptive(&spec.method.to_string(), &spec.uri.to_string());
     let mut answered = 0;
     loop {
         let via = match inner.get_via(Some(via_addr.clone()), Some(make_via_branch())) {
@@ -230,17 +261,14 @@ pub async fn send(endpoint: &SipEndpoint, identity: &Identity, spec: &mut Reques
         if answered >= 2 || (answered == 1 && !challenge.stale) {
             return Reply::Response(Box::new(response));
         }
+        identity.remember(code, &challenge);
         let uri = spec.uri.to_string();
         let method = spec.method.to_string();
         let Ok(answer) = challenge.answer(&identity.auth_user, password, &method, &uri) else {
             return Reply::Response(Box::new(response));
         };
         answered += 1;
-        auth = Some(if code == 407 {
-            Header::ProxyAuthorization(ProxyAuthorization::new(answer))
-        } else {
-            Header::Authorization(Authorization::new(answer))
-        });
+        auth = Some(authorization(code, answer));
     }
 }
 
