@@ -176,10 +176,9 @@ fn model(rng: &mut Rng) {
     let mut base = ContactList::new();
     base.set_contacts(ACCOUNT, list_contacts.clone());
     let batches: Vec<Vec<PresenceUpdate>> = (0..11).map(|_| all_updates(rng)).collect();
-    let mut round = 0;
     let mut times = Vec::new();
     let mut rows_times = Vec::new();
-    for batch in &batches {
+    for (round, batch) in batches.iter().enumerate() {
         let mut list = base.clone();
         let t = Instant::now();
         list.apply(ACCOUNT, batch);
@@ -191,7 +190,6 @@ fn model(rng: &mut Rng) {
             times.push(ms(total));
             rows_times.push(ms(total - applied));
         }
-        round += 1;
     }
     times.sort_by(f64::total_cmp);
     rows_times.sort_by(f64::total_cmp);
