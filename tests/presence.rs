@@ -10,7 +10,7 @@ use serde_json::Value;
 use support::hark::{account_toml, Hark};
 use support::kamailio::{Kamailio, KamailioOptions};
 
-const T: Duration = Duration::from_secs(20);
+const T: Duration = Duration::from_secs(30);
 
 fn presence_server() -> Kamailio {
     Kamailio::start(KamailioOptions {
