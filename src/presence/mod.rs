@@ -12,6 +12,7 @@ pub mod pidf;
 pub mod pres_rules;
 pub mod resource_lists;
 pub mod rlmi;
+pub mod rls_services;
 pub mod rpid;
 pub mod status;
 pub mod timed;
