@@ -31,6 +31,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::process_group::{signal_group, wait_group_gone};
 use super::{free_port, port_is_free, random_u64};
 
 /// The config under test, shared with `packaging/demo/run-demo.sh`.
@@ -303,7 +304,7 @@ impl Kamailio {
         // Whatever is left of the group (stragglers, the watchdog).
         signal_group(pgid, "KILL");
         let _ = child.wait();
-        wait_group_gone(pgid);
+        wait_group_gone(pgid, STOP_TIMEOUT);
         self.wait_ports_free();
     }
 
@@ -316,7 +317,7 @@ impl Kamailio {
         let pgid = child.id();
         signal_group(pgid, "KILL");
         let _ = child.wait();
-        wait_group_gone(pgid);
+        wait_group_gone(pgid, STOP_TIMEOUT);
     }
 
     pub fn is_running(&self) -> bool {
@@ -706,62 +707,4 @@ fn temp_dir() -> tempfile::TempDir {
         .prefix("hark-kamailio-")
         .tempdir_in("/tmp")
         .expect("temp dir in /tmp")
-}
-
-/// `kill -SIG -- -PGID`, with bash's builtin if there is no kill binary.
-fn signal_group(pgid: u32, sig: &str) {
-    let target = format!("-{pgid}");
-    let status = Command::new("kill")
-        .args([format!("-{sig}").as_str(), "--", target.as_str()])
-        .stderr(Stdio::null())
-        .status();
-    if let Err(e) = status {
-        if e.kind() == ErrorKind::NotFound {
-            let _ = Command::new("bash")
-                .arg("-c")
-                .arg(format!("kill -{sig} -- {target}"))
-                .stderr(Stdio::null())
-                .status();
-        }
-    }
-}
-
-/// True while a live (not zombie) process of the group exists.  Read from
-/// /proc rather than `kill -0`, which also counts zombies: a container whose
-/// init does not reap orphans would keep them forever.
-fn group_alive(pgid: u32) -> bool {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return false;
-    };
-    entries.flatten().any(|e| {
-        let name = e.file_name();
-        let Some(pid) = name
-            .to_str()
-            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        else {
-            return false;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            return false;
-        };
-        // "pid (comm) state ppid pgrp ...": comm may contain spaces and ')'.
-        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
-            return false;
-        };
-        let mut fields = rest.split_whitespace();
-        let state = fields.next().unwrap_or("Z");
-        let pgrp = fields.nth(1).and_then(|f| f.parse::<u32>().ok());
-        pgrp == Some(pgid) && state != "Z" && state != "X"
-    })
-}
-
-fn wait_group_gone(pgid: u32) {
-    let deadline = Instant::now() + STOP_TIMEOUT;
-    while group_alive(pgid) {
-        if Instant::now() > deadline {
-            panic!("kamailio process group {pgid} still alive {STOP_TIMEOUT:?} after SIGKILL");
-        }
-        signal_group(pgid, "KILL");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }

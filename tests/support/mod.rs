@@ -7,6 +7,7 @@
 pub mod hark;
 pub mod kamailio;
 pub mod peers;
+pub mod process_group;
 pub mod sipp;
 
 use std::collections::hash_map::RandomState;
