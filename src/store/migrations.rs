@@ -5,7 +5,7 @@ use rusqlite_migration::{Migrations, M};
 
 /// Schema version after all migrations.
 #[cfg(test)]
-pub const LATEST: u32 = 2;
+pub const LATEST: u32 = 3;
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -34,6 +34,53 @@ pub fn migrations() -> Migrations<'static> {
             created_at INTEGER NOT NULL
         );",
         ),
+        // Chat history and the outgoing queue (M3, M5): one row per message
+        // either way, searched through an external-content FTS5 index kept in
+        // step by triggers. `message_id` is ours for outgoing (IMDN, and what
+        // makes a retry idempotent) and the peer's for incoming; the unique
+        // index also serves IMDN look-ups by message_id. An incoming MESSAGE
+        // seen twice (retransmission, forking) is also known by its
+        // `sip_call_id`.
+        M::up(
+            "CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,
+            peer TEXT NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            sender TEXT NOT NULL,
+            body TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            sent_at INTEGER NOT NULL,
+            received_at INTEGER,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent',
+                'stored', 'delivered', 'displayed', 'failed', 'received')),
+            failure TEXT,
+            message_id TEXT,
+            sip_call_id TEXT,
+            UNIQUE (message_id, account, direction, peer)
+        );
+        CREATE INDEX messages_chat ON messages (account, peer, sent_at);
+        CREATE INDEX messages_pending ON messages (account, id)
+            WHERE state IN ('queued', 'sending');
+        CREATE UNIQUE INDEX messages_incoming_call ON messages (account, sip_call_id)
+            WHERE direction = 'in' AND sip_call_id IS NOT NULL;
+        CREATE VIRTUAL TABLE messages_fts USING fts5 (
+            body, content = 'messages', content_rowid = 'id',
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+        END;
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, body)
+                VALUES ('delete', old.id, old.body);
+        END;
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, body)
+                VALUES ('delete', old.id, old.body);
+            INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+        END;",
+        ),
     ])
 }
 
@@ -42,6 +89,6 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
-        assert_eq!(super::LATEST as usize, 2);
+        assert_eq!(super::LATEST as usize, 3);
     }
 }

@@ -4,6 +4,7 @@
 
 mod contact_outbox;
 mod contacts;
+pub mod messages;
 mod migrations;
 
 use std::path::Path;
