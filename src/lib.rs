@@ -11,6 +11,7 @@ pub mod config;
 pub mod control;
 pub mod engine;
 pub mod i18n;
+pub mod im;
 pub mod paths;
 pub mod presence;
 pub mod secrets;
