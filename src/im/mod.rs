@@ -7,3 +7,5 @@
 //! errors, no panics) and builds what it parses.
 
 pub mod composing;
+pub mod cpim;
+pub mod imdn;
