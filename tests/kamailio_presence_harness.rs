@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use support::free_port;
 use support::kamailio::{Kamailio, KamailioOptions};
 use support::peers::{Baresip, Linphonec};
-use support::sipp::{Sipp, SippRun};
+use support::sipp::{received_requests, Sipp, SippRun};
 
 fn users(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
@@ -484,67 +484,6 @@ fn subscribe(
         .key("expires", "300")
         .local_port(free_port())
         .run()
-}
-
-/// A SIP message from SIPp's message log, body as the exact bytes received.
-struct SipMessage {
-    head: String,
-    body: Vec<u8>,
-}
-
-impl SipMessage {
-    fn header(&self, name: &str) -> Option<String> {
-        self.head.split("\r\n").skip(1).find_map(|l| {
-            let (n, v) = l.split_once(':')?;
-            n.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| v.trim().to_string())
-        })
-    }
-
-    fn body_str(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// The requests `method` SIPp received, in order.  SIPp's `-trace_msg` log
-/// holds each message verbatim after a "... message received [N] bytes"
-/// line; the body is cut by Content-Length.
-fn received_requests(run: &SippRun, method: &str) -> Vec<SipMessage> {
-    let log = run.messages.as_bytes();
-    let marker = b"message received [";
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(pos) = find(&log[i..], marker) {
-        let start = i + pos;
-        // skip to the end of the marker line and the blank line after it
-        let line_end = start + find(&log[start..], b"\n").unwrap();
-        let msg_start = line_end + 2;
-        let Some(head_end) = find(&log[msg_start..], b"\r\n\r\n").map(|p| msg_start + p) else {
-            break;
-        };
-        let head = String::from_utf8_lossy(&log[msg_start..head_end]).into_owned();
-        let mut msg = SipMessage {
-            head,
-            body: Vec::new(),
-        };
-        let len: usize = msg
-            .header("Content-Length")
-            .or_else(|| msg.header("l"))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let body_start = head_end + 4;
-        msg.body = log[body_start..(body_start + len).min(log.len())].to_vec();
-        if msg.head.starts_with(&format!("{method} ")) {
-            out.push(msg);
-        }
-        i = body_start + len.min(log.len() - body_start);
-    }
-    out
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 // ---------------------------------------------------------------------------
