@@ -139,16 +139,26 @@ fn message(r: &Row<'_>) -> rusqlite::Result<Message> {
 }
 
 /// Turns what the user typed into an FTS5 query that can never be a syntax
-/// error: each word becomes a quoted string (quotes doubled), all of them
-/// required. Words with no letter or digit are left out; `None` when nothing
-/// is left to look for.
-pub(crate) fn fts_query(user: &str) -> Option<String> {
+/// error: each word becomes a quoted string (quotes doubled) looked for in the
+/// body, all of them required. Words with no letter or digit are left out;
+/// `None` when nothing is left to look for.
+pub(crate) fn fts_words(user: &str) -> Option<String> {
     let words: Vec<String> = user
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .map(|w| format!("body : \"{}\"", w.replace('"', "\"\"")))
         .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+    (!words.is_empty()).then(|| words.join(" AND "))
+}
+
+/// The FTS `chat` column's token for an account, or for one chat of it: the
+/// upper-case hex of the UTF-8 text, as SQLite's `hex()` writes it.
+fn chat_token(account: &str, peer: Option<&str>) -> String {
+    let text = match peer {
+        Some(peer) => format!("{account} {peer}"),
+        None => account.to_string(),
+    };
+    text.bytes().map(|b| format!("{b:02X}")).collect()
 }
 
 impl Store {
@@ -333,35 +343,31 @@ impl Store {
         query: &str,
         limit: usize,
     ) -> Result<Vec<Hit>, StoreError> {
-        let Some(fts) = fts_query(query) else {
+        let Some(words) = fts_words(query) else {
             return Ok(Vec::new());
         };
-        // The newest matches (ids grow with time) are found by walking the
-        // index backwards and stop early; only they are ranked.
+        let fts = format!("chat : \"{}\" AND {words}", chat_token(account, peer));
+        // The newest matches (ids grow with time) come from walking the
+        // index backwards, stopping early; only they are ranked.
         let mut stmt = self.conn.prepare_cached(&format!(
             "WITH recent AS (
-                 SELECT f.rowid AS id, bm25(messages_fts) AS score
-                 FROM messages_fts f JOIN messages m ON m.id = f.rowid
-                 WHERE messages_fts MATCH ?1 AND m.account = ?2
-                   AND (?3 IS NULL OR m.peer = ?3)
-                 ORDER BY f.rowid DESC LIMIT ?4),
-             best AS (SELECT id, score FROM recent ORDER BY score, id DESC LIMIT ?5)
+                 SELECT rowid AS id, bm25(messages_fts, 1.0, 0.0) AS score
+                 FROM messages_fts WHERE messages_fts MATCH ?1
+                 ORDER BY rowid DESC LIMIT ?2),
+             best AS (SELECT id, score FROM recent ORDER BY score, id DESC LIMIT ?3)
              SELECT {COLUMNS},
                  snippet(messages_fts, 0, char(2), char(3), '…', 12)
-             FROM best JOIN messages_fts f ON f.rowid = best.id
-                 JOIN messages m ON m.id = best.id
+             FROM best JOIN messages m ON m.id = best.id
+                 JOIN messages_fts f ON f.rowid = best.id
              WHERE messages_fts MATCH ?1
              ORDER BY best.score, m.sent_at DESC, m.id DESC"
         ))?;
-        let rows = stmt.query_map(
-            (&fts, account, peer, RANKED_WINDOW as i64, limit as i64),
-            |r| {
-                Ok(Hit {
-                    message: message(r)?,
-                    snippet: r.get(13)?,
-                })
-            },
-        )?;
+        let rows = stmt.query_map((&fts, RANKED_WINDOW as i64, limit as i64), |r| {
+            Ok(Hit {
+                message: message(r)?,
+                snippet: r.get(13)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -407,8 +407,39 @@ fn hostile_search_strings_are_never_a_syntax_error() {
 }
 
 #[test]
-fn fts_query_quotes_each_word() {
-    assert_eq!(fts_query("a b"), Some("\"a\" \"b\"".into()));
-    assert_eq!(fts_query("a\"b"), Some("\"a\"\"b\"".into()));
-    assert_eq!(fts_query(" - * : "), None);
+fn fts_words_quotes_each_word() {
+    assert_eq!(
+        fts_words("a b"),
+        Some("body : \"a\" AND body : \"b\"".into())
+    );
+    assert_eq!(fts_words("a\"b"), Some("body : \"a\"\"b\"".into()));
+    assert_eq!(fts_words(" - * : "), None);
+}
+
+#[test]
+fn chat_tokens_are_what_sqlite_writes() {
+    let s = store();
+    let hex: String = s
+        .conn
+        .query_row("SELECT hex(?1 || ' ' || ?2)", (A, "sip:zoë@x"), |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(chat_token(A, Some("sip:zoë@x")), hex);
+    // And a chat with such a peer is found.
+    incoming(&s, "sip:zoë@x", "grüß dich", None, 1);
+    assert_eq!(
+        s.search(A, Some("sip:zoë@x"), "grüss", 10).unwrap().len(),
+        0
+    );
+    assert_eq!(
+        s.search(A, Some("sip:zoë@x"), "GRUß", 10).unwrap().len(),
+        1
+    );
+    assert_eq!(s.search(A, Some("sip:zoë@"), "grüß", 10).unwrap().len(), 0);
+    // An account's token never matches another account's chat.
+    assert!(s
+        .search("sip:alice@example", None, "grüß", 10)
+        .unwrap()
+        .is_empty());
 }

@@ -35,12 +35,14 @@ pub fn migrations() -> Migrations<'static> {
         );",
         ),
         // Chat history and the outgoing queue (M3, M5): one row per message
-        // either way, searched through an external-content FTS5 index kept in
-        // step by triggers. `message_id` is ours for outgoing (IMDN, and what
-        // makes a retry idempotent) and the peer's for incoming; the unique
-        // index also serves IMDN look-ups by message_id. An incoming MESSAGE
-        // seen twice (retransmission, forking) is also known by its
-        // `sip_call_id`.
+        // either way. `message_id` is ours for outgoing (IMDN, and what makes
+        // a retry idempotent) and the peer's for incoming; the unique index
+        // also serves IMDN look-ups by message_id. An incoming MESSAGE seen
+        // twice (retransmission, forking) is also known by `sip_call_id`.
+        // Search: an external-content FTS5 index over the body plus a `chat`
+        // column holding two tokens, hex(account) and hex(account peer), so
+        // a search within an account or one chat is a doclist intersection
+        // rather than a look-up of every match; triggers keep it in step.
         M::up(
             "CREATE TABLE messages (
             id INTEGER PRIMARY KEY,
@@ -64,21 +66,29 @@ pub fn migrations() -> Migrations<'static> {
             WHERE state IN ('queued', 'sending');
         CREATE UNIQUE INDEX messages_incoming_call ON messages (account, sip_call_id)
             WHERE direction = 'in' AND sip_call_id IS NOT NULL;
+        CREATE VIEW messages_fts_content AS
+            SELECT id, body, hex(account) || ' ' || hex(account || ' ' || peer) AS chat
+            FROM messages;
         CREATE VIRTUAL TABLE messages_fts USING fts5 (
-            body, content = 'messages', content_rowid = 'id',
+            body, chat, content = 'messages_fts_content', content_rowid = 'id',
             tokenize = 'unicode61 remove_diacritics 2'
         );
         CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-            INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+            INSERT INTO messages_fts (rowid, body, chat) VALUES (new.id, new.body,
+                hex(new.account) || ' ' || hex(new.account || ' ' || new.peer));
         END;
         CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-            INSERT INTO messages_fts (messages_fts, rowid, body)
-                VALUES ('delete', old.id, old.body);
+            INSERT INTO messages_fts (messages_fts, rowid, body, chat)
+                VALUES ('delete', old.id, old.body,
+                    hex(old.account) || ' ' || hex(old.account || ' ' || old.peer));
         END;
-        CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
-            INSERT INTO messages_fts (messages_fts, rowid, body)
-                VALUES ('delete', old.id, old.body);
-            INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF body, account, peer ON messages
+        BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, body, chat)
+                VALUES ('delete', old.id, old.body,
+                    hex(old.account) || ' ' || hex(old.account || ' ' || old.peer));
+            INSERT INTO messages_fts (rowid, body, chat) VALUES (new.id, new.body,
+                hex(new.account) || ' ' || hex(new.account || ' ' || new.peer));
         END;",
         ),
     ])
