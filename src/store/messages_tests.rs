@@ -425,21 +425,46 @@ fn chat_tokens_are_what_sqlite_writes() {
             r.get(0)
         })
         .unwrap();
-    assert_eq!(chat_token(A, Some("sip:zoë@x")), hex);
+    assert_eq!(chat_token(A, "sip:zoë@x"), hex);
     // And a chat with such a peer is found.
     incoming(&s, "sip:zoë@x", "grüß dich", None, 1);
     assert_eq!(
         s.search(A, Some("sip:zoë@x"), "grüss", 10).unwrap().len(),
         0
     );
-    assert_eq!(
-        s.search(A, Some("sip:zoë@x"), "GRUß", 10).unwrap().len(),
-        1
-    );
+    assert_eq!(s.search(A, Some("sip:zoë@x"), "GRUß", 10).unwrap().len(), 1);
     assert_eq!(s.search(A, Some("sip:zoë@"), "grüß", 10).unwrap().len(), 0);
     // An account's token never matches another account's chat.
     assert!(s
         .search("sip:alice@example", None, "grüß", 10)
         .unwrap()
         .is_empty());
+}
+
+#[test]
+fn more_occurrences_in_a_shorter_message_rank_higher() {
+    let s = store();
+    incoming(
+        &s,
+        BOB,
+        "Coffee tomorrow and then a long walk to the office",
+        None,
+        1,
+    );
+    incoming(&s, BOB, "COFFEE tomorrow? coffee!", None, 2);
+    incoming(&s, CAROL, "coffee tomorrow, maybe", None, 3);
+    let bodies: Vec<String> = s
+        .search(A, None, "coffee Tomorrow", 10)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.message.body)
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            "COFFEE tomorrow? coffee!",
+            "coffee tomorrow, maybe",
+            "Coffee tomorrow and then a long walk to the office"
+        ]
+    );
 }

@@ -40,9 +40,9 @@ pub fn migrations() -> Migrations<'static> {
         // also serves IMDN look-ups by message_id. An incoming MESSAGE seen
         // twice (retransmission, forking) is also known by `sip_call_id`.
         // Search: an external-content FTS5 index over the body plus a `chat`
-        // column holding two tokens, hex(account) and hex(account peer), so
-        // a search within an account or one chat is a doclist intersection
-        // rather than a look-up of every match; triggers keep it in step.
+        // column holding one token, hex(account peer), so a search within one
+        // chat is a doclist intersection rather than a look-up of every
+        // match; triggers keep it in step.
         M::up(
             "CREATE TABLE messages (
             id INTEGER PRIMARY KEY,
@@ -67,7 +67,7 @@ pub fn migrations() -> Migrations<'static> {
         CREATE UNIQUE INDEX messages_incoming_call ON messages (account, sip_call_id)
             WHERE direction = 'in' AND sip_call_id IS NOT NULL;
         CREATE VIEW messages_fts_content AS
-            SELECT id, body, hex(account) || ' ' || hex(account || ' ' || peer) AS chat
+            SELECT id, body, hex(account || ' ' || peer) AS chat
             FROM messages;
         CREATE VIRTUAL TABLE messages_fts USING fts5 (
             body, chat, content = 'messages_fts_content', content_rowid = 'id',
@@ -75,20 +75,20 @@ pub fn migrations() -> Migrations<'static> {
         );
         CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
             INSERT INTO messages_fts (rowid, body, chat) VALUES (new.id, new.body,
-                hex(new.account) || ' ' || hex(new.account || ' ' || new.peer));
+                hex(new.account || ' ' || new.peer));
         END;
         CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
             INSERT INTO messages_fts (messages_fts, rowid, body, chat)
                 VALUES ('delete', old.id, old.body,
-                    hex(old.account) || ' ' || hex(old.account || ' ' || old.peer));
+                    hex(old.account || ' ' || old.peer));
         END;
         CREATE TRIGGER messages_fts_update AFTER UPDATE OF body, account, peer ON messages
         BEGIN
             INSERT INTO messages_fts (messages_fts, rowid, body, chat)
                 VALUES ('delete', old.id, old.body,
-                    hex(old.account) || ' ' || hex(old.account || ' ' || old.peer));
+                    hex(old.account || ' ' || old.peer));
             INSERT INTO messages_fts (rowid, body, chat) VALUES (new.id, new.body,
-                hex(new.account) || ' ' || hex(new.account || ' ' || new.peer));
+                hex(new.account || ' ' || new.peer));
         END;",
         ),
     ])
