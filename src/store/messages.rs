@@ -109,7 +109,7 @@ pub const MATCH_END: char = '\u{3}';
 /// cost of a search for a common word over a long history. The hits are the
 /// best of these, so an old message with a very common word is found by
 /// adding words or searching its chat.
-const RANKED_WINDOW: usize = 2000;
+const RANKED_WINDOW: usize = 500;
 
 const COLUMNS: &str = "m.id, m.account, m.peer, m.direction, m.sender, m.body, m.content_type,
      m.sent_at, m.received_at, m.state, m.failure, m.message_id, m.sip_call_id";
