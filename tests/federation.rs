@@ -8,7 +8,6 @@ mod support;
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use support::hark::{account_toml, Hark};
 use support::kamailio::{Kamailio, KamailioOptions};
 use support::random_u64;
@@ -44,38 +43,11 @@ fn hark_as(kam: &Kamailio, user: &str, password: &str) -> Hark {
     hark
 }
 
-fn add_contact(hark: &mut Hark, account: &str, uri: &str) {
-    hark.send(&format!(
-        r#"{{"cmd":"add_contact","account":"{account}","contact":{{"uri":"{uri}"}}}}"#
-    ));
+/// Adds a contact and waits until the list the engine reports holds it.
+fn add_contact_listed(hark: &mut Hark, account: &str, uri: &str) {
+    hark.add_contact(account, uri);
     let list = hark.wait_event("contacts", T);
     assert!(list.to_string().contains(uri), "{list}");
-}
-
-/// Waits for a presence update of `contact` that satisfies `pred`.
-fn wait_presence(
-    hark: &mut Hark,
-    contact: &str,
-    what: &str,
-    pred: impl Fn(&Value) -> bool,
-) -> Value {
-    let c = contact.to_string();
-    let ev = hark.wait_for(&format!("presence of {contact}: {what}"), T, |e| {
-        e["event"] == "presence"
-            && e["updates"]
-                .as_array()
-                .is_some_and(|u| u.iter().any(|u| u["contact"] == c.as_str() && pred(u)))
-    });
-    ev["updates"]
-        .as_array()
-        .and_then(|u| u.iter().find(|u| u["contact"] == contact).cloned())
-        .expect("matched above")
-}
-
-fn wait_published(hark: &mut Hark) {
-    hark.wait_for("publication", T, |e| {
-        e["event"] == "publication" && e["state"] == "published"
-    });
 }
 
 /// Watchers of `presentity` that `kam`'s presence module holds (its
@@ -187,10 +159,10 @@ fn contacts_on_the_other_domain_are_seen_like_local_ones_both_ways() {
     let (alice_uri, bob_uri) = (a.aor("alice"), b.aor("bob"));
 
     let mut alice = hark_as(&a, "alice", "a1");
-    wait_published(&mut alice);
-    add_contact(&mut alice, &alice_uri, &bob_uri);
+    alice.wait_published(T);
+    add_contact_listed(&mut alice, &alice_uri, &bob_uri);
     // Bob has published nothing: active subscription, shown offline.
-    wait_presence(&mut alice, &bob_uri, "offline before bob logs in", |u| {
+    alice.wait_presence(&bob_uri, "offline before bob logs in", T, |u| {
         u["subscription"]["state"] == "active" && u["availability"] == "offline"
     });
     // Bob's server holds the subscription, alice's only relayed it.
@@ -201,19 +173,19 @@ fn contacts_on_the_other_domain_are_seen_like_local_ones_both_ways() {
     );
 
     let mut bob = hark_as(&b, "bob", "b2");
-    wait_published(&mut bob);
-    wait_presence(&mut alice, &bob_uri, "available", |u| {
+    bob.wait_published(T);
+    alice.wait_presence(&bob_uri, "available", T, |u| {
         u["availability"] == "available"
     });
 
     bob.send(r#"{"cmd":"set_status","availability":"busy","note":"Quarterly review"}"#);
-    wait_presence(&mut alice, &bob_uri, "busy with the note", |u| {
+    alice.wait_presence(&bob_uri, "busy with the note", T, |u| {
         u["note"] == "Quarterly review" && u["availability"] == "busy"
     });
 
     // The other way: bob watches alice, whose presence a.test holds.
-    add_contact(&mut bob, &bob_uri, &alice_uri);
-    wait_presence(&mut bob, &alice_uri, "available", |u| {
+    add_contact_listed(&mut bob, &bob_uri, &alice_uri);
+    bob.wait_presence(&alice_uri, "available", T, |u| {
         u["subscription"]["state"] == "active" && u["availability"] == "available"
     });
     wait_watcher_on(&a, &alice_uri, "bob@b.test");
@@ -223,13 +195,13 @@ fn contacts_on_the_other_domain_are_seen_like_local_ones_both_ways() {
     );
 
     alice.send(r#"{"cmd":"set_status","availability":"away","note":"Back at 3"}"#);
-    wait_presence(&mut bob, &alice_uri, "away with the note", |u| {
+    bob.wait_presence(&alice_uri, "away with the note", T, |u| {
         u["note"] == "Back at 3" && u["availability"] == "away"
     });
 
     let (status, _) = bob.quit(T);
     assert!(status.success());
-    wait_presence(&mut alice, &bob_uri, "offline after bob quit", |u| {
+    alice.wait_presence(&bob_uri, "offline after bob quit", T, |u| {
         u["availability"] == "offline"
     });
     let (status, _) = alice.quit(T);

@@ -36,26 +36,6 @@ fn hark_as(kam: &Kamailio, user: &str, password: &str) -> Hark {
     hark
 }
 
-/// Waits for a presence update of `contact` that satisfies `pred`.
-fn wait_presence(
-    hark: &mut Hark,
-    contact: &str,
-    what: &str,
-    pred: impl Fn(&Value) -> bool,
-) -> Value {
-    let c = contact.to_string();
-    let ev = hark.wait_for(&format!("presence of {contact}: {what}"), T, |e| {
-        e["event"] == "presence"
-            && e["updates"]
-                .as_array()
-                .is_some_and(|u| u.iter().any(|u| u["contact"] == c.as_str() && pred(u)))
-    });
-    ev["updates"]
-        .as_array()
-        .and_then(|u| u.iter().find(|u| u["contact"] == contact).cloned())
-        .expect("matched above")
-}
-
 #[test]
 fn one_hark_sees_another_come_online_change_status_and_leave() {
     let kam = presence_server();
@@ -68,7 +48,7 @@ fn one_hark_sees_another_come_online_change_status_and_leave() {
     let list = alice.wait_event("contacts", T);
     assert!(list.to_string().contains(&bob_uri), "{list}");
     // Bob has published nothing: active subscription, shown offline.
-    wait_presence(&mut alice, &bob_uri, "offline before bob logs in", |u| {
+    alice.wait_presence(&bob_uri, "offline before bob logs in", T, |u| {
         u["subscription"]["state"] == "active" && u["availability"] == "offline"
     });
 
@@ -76,18 +56,18 @@ fn one_hark_sees_another_come_online_change_status_and_leave() {
     bob.wait_for("publication", T, |e| {
         e["event"] == "publication" && e["state"] == "published"
     });
-    wait_presence(&mut alice, &bob_uri, "available", |u| {
+    alice.wait_presence(&bob_uri, "available", T, |u| {
         u["availability"] == "available"
     });
 
     bob.send(r#"{"cmd":"set_status","availability":"busy","note":"Quarterly review"}"#);
-    wait_presence(&mut alice, &bob_uri, "busy with the note", |u| {
+    alice.wait_presence(&bob_uri, "busy with the note", T, |u| {
         u["note"] == "Quarterly review" && u["availability"] == "busy"
     });
 
     let (status, _) = bob.quit(T);
     assert!(status.success());
-    wait_presence(&mut alice, &bob_uri, "offline after bob quit", |u| {
+    alice.wait_presence(&bob_uri, "offline after bob quit", T, |u| {
         u["availability"] == "offline"
     });
     let (status, _) = alice.quit(T);
@@ -118,22 +98,6 @@ fn hark_with_xcap(kam: &Kamailio, user: &str, password: &str) -> Hark {
     hark
 }
 
-fn add_contact(hark: &mut Hark, account: &str, uri: &str) {
-    hark.send(&format!(
-        r#"{{"cmd":"add_contact","account":"{account}","contact":{{"uri":"{uri}"}}}}"#
-    ));
-}
-
-fn decide(hark: &mut Hark, account: &str, watcher: &str, decision: &str, id: u32) {
-    hark.send(&format!(
-        r#"{{"id":{id},"cmd":"decide_watcher","account":"{account}","watcher":"{watcher}","decision":"{decision}"}}"#
-    ));
-    let ev = hark.wait_for(&format!("answer to decision {id}"), T, |e| {
-        (e["event"] == "ok" || e["event"] == "error") && e["id"] == id
-    });
-    assert_eq!(ev["event"], "ok", "the decision was not written: {ev}");
-}
-
 /// A watcher is pending until the user decides (SPEC P8); the decision goes
 /// to the XCAP server as pres-rules, and Kamailio enforces it.
 #[test]
@@ -147,13 +111,13 @@ fn a_pending_watcher_is_allowed_or_blocked_through_xcap_pres_rules() {
     });
 
     let mut carol = hark_with_xcap(&kam, "carol", "c3");
-    add_contact(&mut carol, &carol_uri, &alice_uri);
-    wait_presence(&mut carol, &alice_uri, "pending", |u| {
+    carol.add_contact(&carol_uri, &alice_uri);
+    carol.wait_presence(&alice_uri, "pending", T, |u| {
         u["subscription"]["state"] == "pending"
     });
     let mut dave = hark_with_xcap(&kam, "dave", "d4");
-    add_contact(&mut dave, &dave_uri, &alice_uri);
-    wait_presence(&mut dave, &alice_uri, "pending", |u| {
+    dave.add_contact(&dave_uri, &alice_uri);
+    dave.wait_presence(&alice_uri, "pending", T, |u| {
         u["subscription"]["state"] == "pending"
     });
 
@@ -169,14 +133,14 @@ fn a_pending_watcher_is_allowed_or_blocked_through_xcap_pres_rules() {
         });
     }
 
-    decide(&mut alice, &alice_uri, &carol_uri, "allow", 1);
-    let u = wait_presence(&mut carol, &alice_uri, "alice's status once allowed", |u| {
+    alice.decide_watcher(&alice_uri, &carol_uri, "allow", 1, T);
+    let u = carol.wait_presence(&alice_uri, "alice's status once allowed", T, |u| {
         u["subscription"]["state"] == "active" && u["availability"] == "away"
     });
     assert_eq!(u["note"], "Back at 3", "{u}");
 
-    decide(&mut alice, &alice_uri, &dave_uri, "block", 2);
-    let u = wait_presence(&mut dave, &alice_uri, "refused once blocked", |u| {
+    alice.decide_watcher(&alice_uri, &dave_uri, "block", 2, T);
+    let u = dave.wait_presence(&alice_uri, "refused once blocked", T, |u| {
         u["subscription"]["state"] == "refused"
     });
     assert_eq!(u["availability"], "unknown", "{u}");
@@ -218,7 +182,7 @@ fn the_contact_list_is_kept_on_the_xcap_server_and_shared_between_devices() {
         r#"{{"cmd":"add_contact","account":"{alice_uri}","contact":{{"uri":"{}","name":"Carol","group":"Work"}}}}"#,
         kam.aor("carol")
     ));
-    add_contact(&mut laptop, &alice_uri, &kam.aor("dave"));
+    laptop.add_contact(&alice_uri, &kam.aor("dave"));
     // Both are on the server.
     let url = kam.xcap_doc_url("resource-lists", "alice");
     let fetch = || {
@@ -295,13 +259,13 @@ fn the_whole_list_is_watched_with_one_rls_subscription() {
     bob.wait_for("published", T, |e| {
         e["event"] == "publication" && e["state"] == "published"
     });
-    decide(&mut bob, &bob_uri, &alice_uri, "allow", 1);
+    bob.decide_watcher(&bob_uri, &alice_uri, "allow", 1, T);
     bob.send(r#"{"cmd":"set_status","availability":"busy","note":"Launch day"}"#);
 
     let mut alice = hark_with_xcap(&kam, "alice", "a1");
-    add_contact(&mut alice, &alice_uri, &bob_uri);
-    add_contact(&mut alice, &alice_uri, &carol_uri);
-    let u = wait_presence(&mut alice, &bob_uri, "bob busy through the list", |u| {
+    alice.add_contact(&alice_uri, &bob_uri);
+    alice.add_contact(&alice_uri, &carol_uri);
+    let u = alice.wait_presence(&bob_uri, "bob busy through the list", T, |u| {
         u["availability"] == "busy"
     });
     assert_eq!(u["note"], "Launch day", "{u}");
@@ -336,7 +300,7 @@ fn the_whole_list_is_watched_with_one_rls_subscription() {
         std::thread::sleep(Duration::from_millis(200));
     }
     bob.send(r#"{"cmd":"set_status","availability":"away","note":"Lunch"}"#);
-    wait_presence(&mut alice, &bob_uri, "bob away through the list", |u| {
+    alice.wait_presence(&bob_uri, "bob away through the list", T, |u| {
         u["availability"] == "away" && u["note"] == "Lunch"
     });
     assert!(
@@ -375,8 +339,8 @@ fn a_contacts_line_shows_in_a_call_from_the_dialog_event_package() {
     let kam = presence_server();
     let (alice_uri, bob_uri) = (kam.aor("alice"), kam.aor("bob"));
     let mut alice = hark_as(&kam, "alice", "a1");
-    add_contact(&mut alice, &alice_uri, &bob_uri);
-    wait_presence(&mut alice, &bob_uri, "watched", |u| {
+    alice.add_contact(&alice_uri, &bob_uri);
+    alice.wait_presence(&bob_uri, "watched", T, |u| {
         u["subscription"]["state"] == "active"
     });
     let publish = support::sipp::Sipp::new("publish_dialog", &kam.server_addr())
@@ -386,7 +350,7 @@ fn a_contacts_line_shows_in_a_call_from_the_dialog_event_package() {
         .local_port(support::free_port())
         .run();
     assert!(publish.success, "{publish}");
-    wait_presence(&mut alice, &bob_uri, "bob's line in a call", |u| {
+    alice.wait_presence(&bob_uri, "bob's line in a call", T, |u| {
         u["line"] == "in_call"
     });
     let (status, _) = alice.quit(T);
@@ -444,13 +408,13 @@ fn a_meeting_in_the_calendar_shows_as_in_a_meeting() {
     ));
     bob.wait_state("registered", T);
     let mut alice = hark_as(&kam, "alice", "a1");
-    add_contact(&mut alice, &alice_uri, &bob_uri);
-    wait_presence(&mut alice, &bob_uri, "bob in a meeting", |u| {
+    alice.add_contact(&alice_uri, &bob_uri);
+    alice.wait_presence(&bob_uri, "bob in a meeting", T, |u| {
         u["availability"] == "in_a_meeting"
     });
     // A manual status wins over the calendar.
     bob.send(r#"{"cmd":"set_status","availability":"do_not_disturb"}"#);
-    wait_presence(&mut alice, &bob_uri, "bob's manual DND", |u| {
+    alice.wait_presence(&bob_uri, "bob's manual DND", T, |u| {
         u["availability"] == "do_not_disturb"
     });
     for h in [alice, bob] {

@@ -21,7 +21,6 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use support::hark::{account_toml, Hark};
 use support::kamailio::{Kamailio, KamailioOptions};
 use support::peers::{Baresip, Linphonec};
@@ -69,44 +68,6 @@ fn hark_as(kam: &Kamailio, user: &str, extra: &str) -> Hark {
     hark
 }
 
-fn add_contact(hark: &mut Hark, account: &str, uri: &str) {
-    hark.send(&format!(
-        r#"{{"cmd":"add_contact","account":"{account}","contact":{{"uri":"{uri}"}}}}"#
-    ));
-}
-
-fn set_status(hark: &mut Hark, availability: &str, note: &str) {
-    hark.send(&format!(
-        r#"{{"cmd":"set_status","availability":"{availability}","note":"{note}"}}"#
-    ));
-}
-
-/// Waits for a presence update of `contact` that satisfies `pred`.
-fn wait_presence(
-    hark: &mut Hark,
-    contact: &str,
-    what: &str,
-    pred: impl Fn(&Value) -> bool,
-) -> Value {
-    let c = contact.to_string();
-    let ev = hark.wait_for(&format!("presence of {contact}: {what}"), T, |e| {
-        e["event"] == "presence"
-            && e["updates"]
-                .as_array()
-                .is_some_and(|u| u.iter().any(|u| u["contact"] == c.as_str() && pred(u)))
-    });
-    ev["updates"]
-        .as_array()
-        .and_then(|u| u.iter().find(|u| u["contact"] == contact).cloned())
-        .expect("matched above")
-}
-
-fn wait_published(hark: &mut Hark) {
-    hark.wait_for("publication published", T, |e| {
-        e["event"] == "publication" && e["state"] == "published"
-    });
-}
-
 fn quit(hark: Hark) {
     let (status, _) = hark.quit(T);
     assert!(status.success(), "hark exited with {status}");
@@ -120,27 +81,27 @@ fn hark_sees_baresip_go_online_and_offline() {
     let kam = open_server();
     let (alice_uri, bob_uri) = (kam.aor("alice"), kam.aor("bob"));
     let mut alice = hark_as(&kam, "alice", "");
-    add_contact(&mut alice, &alice_uri, &bob_uri);
-    wait_presence(&mut alice, &bob_uri, "offline before baresip runs", |u| {
+    alice.add_contact(&alice_uri, &bob_uri);
+    alice.wait_presence(&bob_uri, "offline before baresip runs", T, |u| {
         u["subscription"]["state"] == "active" && u["availability"] == "offline"
     });
 
     let bob = Baresip::start(&kam, "bob", password("bob"));
-    wait_presence(&mut alice, &bob_uri, "available", |u| {
+    alice.wait_presence(&bob_uri, "available", T, |u| {
         u["availability"] == "available"
     });
 
     bob.command("presence_offline");
-    wait_presence(&mut alice, &bob_uri, "offline (presence_offline)", |u| {
+    alice.wait_presence(&bob_uri, "offline (presence_offline)", T, |u| {
         u["availability"] == "offline"
     });
     bob.command("presence_online");
-    wait_presence(&mut alice, &bob_uri, "available again", |u| {
+    alice.wait_presence(&bob_uri, "available again", T, |u| {
         u["availability"] == "available"
     });
 
     bob.stop();
-    let u = wait_presence(&mut alice, &bob_uri, "offline after baresip quit", |u| {
+    let u = alice.wait_presence(&bob_uri, "offline after baresip quit", T, |u| {
         u["availability"] == "offline"
     });
     assert_eq!(u["subscription"]["state"], "active", "{u}");
@@ -155,16 +116,13 @@ fn hark_sees_linphonec_online() {
     let kam = open_server();
     let (alice_uri, carol_uri) = (kam.aor("alice"), kam.aor("carol"));
     let mut alice = hark_as(&kam, "alice", "");
-    add_contact(&mut alice, &alice_uri, &carol_uri);
-    wait_presence(
-        &mut alice,
-        &carol_uri,
-        "offline before linphonec runs",
-        |u| u["subscription"]["state"] == "active" && u["availability"] == "offline",
-    );
+    alice.add_contact(&alice_uri, &carol_uri);
+    alice.wait_presence(&carol_uri, "offline before linphonec runs", T, |u| {
+        u["subscription"]["state"] == "active" && u["availability"] == "offline"
+    });
 
     let carol = Linphonec::start(&kam, "carol", password("carol"));
-    let u = wait_presence(&mut alice, &carol_uri, "available", |u| {
+    let u = alice.wait_presence(&carol_uri, "available", T, |u| {
         u["availability"] == "available"
     });
     let note = &u["note"];
@@ -189,16 +147,16 @@ fn baresip_sees_hark_status_change() {
     let kam = open_server();
     let alice_uri = kam.aor("alice");
     let mut alice = hark_as(&kam, "alice", "");
-    wait_published(&mut alice);
+    alice.wait_published(T);
 
     let bob = Baresip::start_with_contacts(&kam, "bob", password("bob"), &[&alice_uri]);
     bob.wait_contact_status(&alice_uri, "Online", T);
 
-    set_status(&mut alice, "busy", "In a meeting");
+    alice.set_status("busy", "In a meeting");
     bob.wait_contact_status(&alice_uri, "Busy", T);
-    set_status(&mut alice, "away", "Lunch");
+    alice.set_status("away", "Lunch");
     bob.wait_contact_status(&alice_uri, "Offline", T);
-    set_status(&mut alice, "available", "");
+    alice.set_status("available", "");
     bob.wait_contact_status(&alice_uri, "Online", T);
     bob.stop();
     quit(alice);
@@ -212,7 +170,7 @@ fn linphonec_sees_hark_status() {
     let kam = open_server();
     let alice_uri = kam.aor("alice");
     let mut alice = hark_as(&kam, "alice", "");
-    wait_published(&mut alice);
+    alice.wait_published(T);
 
     // Without a GRUU contact: the test Kamailio cannot NOTIFY a GRUU.
     let mut carol = Linphonec::start_with(
@@ -236,7 +194,7 @@ fn linphonec_sees_hark_status() {
         ("away", "Away"),
         ("do_not_disturb", "Do not disturb"),
     ] {
-        set_status(&mut alice, availability, "");
+        alice.set_status(availability, "");
         carol.wait_log(T, &format!("Hark {shown} in linphonec"), |l| {
             l.contains(&seen(shown))
         });
@@ -274,16 +232,6 @@ fn xcap_server() -> Kamailio {
     })
 }
 
-fn decide(hark: &mut Hark, account: &str, watcher: &str, decision: &str, id: u32) {
-    hark.send(&format!(
-        r#"{{"id":{id},"cmd":"decide_watcher","account":"{account}","watcher":"{watcher}","decision":"{decision}"}}"#
-    ));
-    let ev = hark.wait_for(&format!("answer to decision {id}"), T, |e| {
-        (e["event"] == "ok" || e["event"] == "error") && e["id"] == id
-    });
-    assert_eq!(ev["event"], "ok", "the decision was not written: {ev}");
-}
-
 fn wait_watcher(hark: &mut Hark, watcher: &str, status: &str) {
     let w = watcher.to_string();
     let s = status.to_string();
@@ -306,8 +254,8 @@ fn a_blocked_baresip_watcher_stops_seeing_hark() {
     let (alice_uri, bob_uri, carol_uri) = (kam.aor("alice"), kam.aor("bob"), kam.aor("carol"));
     let xcap = format!("xcap_root = \"{}\"\n", kam.xcap_root());
     let mut alice = hark_as(&kam, "alice", &xcap);
-    set_status(&mut alice, "busy", "Busy before anyone is allowed");
-    wait_published(&mut alice);
+    alice.set_status("busy", "Busy before anyone is allowed");
+    alice.wait_published(T);
 
     let bob = Baresip::start_with_contacts(&kam, "bob", password("bob"), &[&alice_uri]);
     wait_watcher(&mut alice, &bob_uri, "pending");
@@ -318,10 +266,10 @@ fn a_blocked_baresip_watcher_stops_seeing_hark() {
     );
     // The control: carol (Hark), allowed throughout.
     let mut carol = hark_as(&kam, "carol", &xcap);
-    add_contact(&mut carol, &carol_uri, &alice_uri);
+    carol.add_contact(&carol_uri, &alice_uri);
     wait_watcher(&mut alice, &carol_uri, "pending");
-    decide(&mut alice, &alice_uri, &carol_uri, "allow", 1);
-    wait_presence(&mut carol, &alice_uri, "busy once allowed", |u| {
+    alice.decide_watcher(&alice_uri, &carol_uri, "allow", 1, T);
+    carol.wait_presence(&alice_uri, "busy once allowed", T, |u| {
         u["subscription"]["state"] == "active" && u["availability"] == "busy"
     });
     assert_eq!(
@@ -330,19 +278,19 @@ fn a_blocked_baresip_watcher_stops_seeing_hark() {
         "allowing carol did not let bob in"
     );
 
-    decide(&mut alice, &alice_uri, &bob_uri, "allow", 2);
+    alice.decide_watcher(&alice_uri, &bob_uri, "allow", 2, T);
     bob.wait_contact_status(&alice_uri, "Busy", T);
-    set_status(&mut alice, "available", "");
+    alice.set_status("available", "");
     bob.wait_contact_status(&alice_uri, "Online", T);
-    wait_presence(&mut carol, &alice_uri, "available", |u| {
+    carol.wait_presence(&alice_uri, "available", T, |u| {
         u["availability"] == "available"
     });
 
     // The decision is answered once the pres-rules PUT succeeded, and
     // Kamailio's xcap_server re-evaluates the watchers during that PUT.
-    decide(&mut alice, &alice_uri, &bob_uri, "block", 3);
-    set_status(&mut alice, "busy", "After the block");
-    wait_presence(&mut carol, &alice_uri, "busy after the block", |u| {
+    alice.decide_watcher(&alice_uri, &bob_uri, "block", 3, T);
+    alice.set_status("busy", "After the block");
+    carol.wait_presence(&alice_uri, "busy after the block", T, |u| {
         u["availability"] == "busy" && u["note"] == "After the block"
     });
     // carol has it; bob must not, now or a little later.
@@ -413,9 +361,9 @@ fn presence_survives_a_kamailio_restart(wipe: bool, exactly_once: bool) {
     let fast = "keepalive_secs = 1\n";
     let mut alice = hark_as(&kam, "alice", fast);
     let mut bob = hark_as(&kam, "bob", fast);
-    wait_published(&mut bob);
-    add_contact(&mut alice, &alice_uri, &bob_uri);
-    wait_presence(&mut alice, &bob_uri, "available before the crash", |u| {
+    bob.wait_published(T);
+    alice.add_contact(&alice_uri, &bob_uri);
+    alice.wait_presence(&bob_uri, "available before the crash", T, |u| {
         u["subscription"]["state"] == "active" && u["availability"] == "available"
     });
 
@@ -435,7 +383,7 @@ fn presence_survives_a_kamailio_restart(wipe: bool, exactly_once: bool) {
     }
 
     bob.send(r#"{"cmd":"set_status","availability":"busy","note":"Back after the crash"}"#);
-    let u = wait_presence(&mut alice, &bob_uri, "busy after the restart", |u| {
+    let u = alice.wait_presence(&bob_uri, "busy after the restart", T, |u| {
         u["availability"] == "busy" && u["note"] == "Back after the crash"
     });
     assert_eq!(u["subscription"]["state"], "active", "{u}");
