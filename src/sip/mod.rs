@@ -8,6 +8,7 @@ pub mod digest;
 pub mod endpoint;
 pub mod incoming;
 pub mod publication;
+pub mod refresh_policy;
 pub mod register;
 pub mod request;
 pub mod resolve;

@@ -4,29 +4,12 @@
 //! fresh start when the server forgot our entity tag (412). The driver sends
 //! what it asks for and feeds back the responses and the time.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 /// Knobs of the machine.
-#[derive(Debug, Clone)]
-pub struct PublicationPolicy {
-    pub requested_expires: u32,
-    pub refresh_fraction: f64,
-    pub min_backoff: Duration,
-    pub max_backoff: Duration,
-}
-
-impl Default for PublicationPolicy {
-    fn default() -> Self {
-        PublicationPolicy {
-            requested_expires: 3600,
-            refresh_fraction: 0.85,
-            min_backoff: Duration::from_secs(2),
-            max_backoff: Duration::from_secs(300),
-        }
-    }
-}
+pub type PublicationPolicy = super::refresh_policy::RefreshPolicy;
 
 /// Inputs besides time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,10 +275,9 @@ impl PublicationMachine {
                 if self.dirty {
                     return self.send(true);
                 }
-                let granted = expires.unwrap_or(self.expires).max(1);
-                let secs = (f64::from(granted) * self.policy.refresh_fraction).max(1.0);
+                let granted = expires.unwrap_or(self.expires);
                 self.phase = Phase::Published {
-                    refresh_at: now + Duration::from_secs_f64(secs),
+                    refresh_at: self.policy.refresh_at(granted, now),
                 };
                 self.show(PublicationState::Published)
             }
@@ -319,15 +301,7 @@ impl PublicationMachine {
             }
             _ => {
                 self.failures = self.failures.saturating_add(1);
-                let exp = self.failures.saturating_sub(1).min(16);
-                let mut delay = self
-                    .policy
-                    .min_backoff
-                    .saturating_mul(1u32 << exp)
-                    .min(self.policy.max_backoff);
-                if let Some(h) = hint_secs {
-                    delay = Duration::from_secs(u64::from(h)).min(self.policy.max_backoff);
-                }
+                let delay = self.policy.retry_delay(self.failures, hint_secs);
                 self.phase = Phase::Backoff { until: now + delay };
                 let reason = if code == 0 {
                     "no answer from the server".to_string()

@@ -4,33 +4,12 @@
 //! machine serves every event package (presence, presence.winfo, dialog,
 //! message-summary); the driver only sends what it asks for.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 /// Knobs of the machine.
-#[derive(Debug, Clone)]
-pub struct SubscriptionPolicy {
-    /// Expires we ask for.
-    pub requested_expires: u32,
-    /// Refresh when this fraction of the granted lifetime has passed.
-    pub refresh_fraction: f64,
-    /// First retry delay after a failure; doubles per consecutive failure.
-    pub min_backoff: Duration,
-    /// Longest delay between retries.
-    pub max_backoff: Duration,
-}
-
-impl Default for SubscriptionPolicy {
-    fn default() -> Self {
-        SubscriptionPolicy {
-            requested_expires: 3600,
-            refresh_fraction: 0.85,
-            min_backoff: Duration::from_secs(2),
-            max_backoff: Duration::from_secs(300),
-        }
-    }
-}
+pub type SubscriptionPolicy = super::refresh_policy::RefreshPolicy;
 
 /// The Subscription-State of a NOTIFY (RFC 6665 §8.2.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -333,22 +312,9 @@ impl SubscriptionMachine {
         vec![Output::State(state)]
     }
 
-    fn refresh_at(&self, granted: u32, now: Instant) -> Instant {
-        let secs = (f64::from(granted.max(1)) * self.policy.refresh_fraction).max(1.0);
-        now + Duration::from_secs_f64(secs)
-    }
-
     fn backoff(&mut self, reason: String, hint_secs: Option<u32>, now: Instant) -> Vec<Output> {
         self.failures = self.failures.saturating_add(1);
-        let exp = self.failures.saturating_sub(1).min(16);
-        let mut delay = self
-            .policy
-            .min_backoff
-            .saturating_mul(1u32 << exp)
-            .min(self.policy.max_backoff);
-        if let Some(h) = hint_secs {
-            delay = Duration::from_secs(u64::from(h)).min(self.policy.max_backoff.max(delay));
-        }
+        let delay = self.policy.retry_delay(self.failures, hint_secs);
         self.phase = Phase::Backoff { until: now + delay };
         self.show(SubscriptionState::Retrying {
             reason,
@@ -409,7 +375,7 @@ impl SubscriptionMachine {
                 }
                 self.dialog_exists = true;
                 self.phase = Phase::Established {
-                    refresh_at: self.refresh_at(granted, now),
+                    refresh_at: self.policy.refresh_at(granted, now),
                 };
                 vec![]
             }
@@ -450,7 +416,7 @@ impl SubscriptionMachine {
                 }
                 if !self.in_flight {
                     let granted = expires.unwrap_or(self.expires);
-                    let refresh_at = self.refresh_at(granted, now);
+                    let refresh_at = self.policy.refresh_at(granted, now);
                     self.phase = match self.phase {
                         Phase::Established { refresh_at: old } => Phase::Established {
                             refresh_at: old.min(refresh_at),

@@ -1,6 +1,7 @@
 //! Unit tests of the subscription state machine.
 
 use super::*;
+use std::time::Duration;
 
 fn machine() -> (SubscriptionMachine, Instant) {
     (
