@@ -129,6 +129,11 @@ impl AccountConfig {
         }
     }
 
+    /// The digest user name: `auth_user`, else the address's user part.
+    pub fn auth_user_name(&self) -> &str {
+        self.auth_user.as_deref().unwrap_or_else(|| self.user())
+    }
+
     /// Turns what a person typed (`alice@example.com`, `sip:alice@example.com`)
     /// into the canonical `sip:user@host` form, or says what is wrong.
     pub fn normalize_address(input: &str) -> Result<String, AccountProblem> {

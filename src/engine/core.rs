@@ -619,11 +619,8 @@ fn xcap_account(
 ) -> Result<XcapAccount, String> {
     let root = crate::presence::xcap::XcapRoot::new(root)
         .map_err(|_| format!("the XCAP root {root:?} is not an http:// or https:// URL"))?;
-    let user = account
-        .auth_user
-        .clone()
-        .unwrap_or_else(|| account.user().to_string());
-    let client = crate::xcap::XcapClient::new(&user, password).map_err(|e| e.to_string())?;
+    let user = account.auth_user_name();
+    let client = crate::xcap::XcapClient::new(user, password).map_err(|e| e.to_string())?;
     Ok(XcapAccount {
         client,
         root,

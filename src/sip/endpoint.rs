@@ -127,6 +127,28 @@ impl SipEndpoint {
         ))
     }
 
+    /// Our Contact for `account`: its user at our local address, with the
+    /// account's transport when it is not UDP.
+    pub fn contact_uri(&self, account: &crate::config::AccountConfig) -> rsipstack::sip::Uri {
+        let mut uri = rsipstack::sip::Uri {
+            scheme: Some(rsipstack::sip::Scheme::Sip),
+            auth: Some(rsipstack::sip::Auth {
+                user: account.user().to_string(),
+                password: None,
+            }),
+            host_with_port: self.local_udp.into(),
+            params: vec![],
+            headers: vec![],
+        };
+        if account.transport != Transport::Udp {
+            uri.params
+                .push(rsipstack::sip::Param::Transport(sip_transport(
+                    account.transport,
+                )));
+        }
+        uri
+    }
+
     /// Where requests to the server go, with the account's transport.
     pub fn server_addr(&self) -> SipAddr {
         let mut addr = SipAddr::from(self.server);

@@ -14,6 +14,7 @@ use rsipstack::transaction::{make_tag, make_via_branch};
 
 use super::digest::Challenge;
 use super::endpoint::{sip_transport, SipEndpoint};
+use super::request::header;
 use crate::config::{AccountConfig, Transport};
 
 /// Why no response came.
@@ -61,22 +62,13 @@ impl Registrar {
         // whose parser refuses RFC 8760's "SHA-256" algorithm name.
         let mut registration = Registration::new(endpoint.inner.clone(), None);
         registration.outbound_proxy = Some(endpoint.server);
-        let mut contact_uri = Uri {
-            scheme: Some(rsipstack::sip::Scheme::Sip),
-            auth: Some(rsipstack::sip::Auth {
-                user: account.user().to_string(),
-                password: None,
-            }),
-            host_with_port: endpoint.local_udp.into(),
-            params: vec![],
-            headers: vec![],
-        };
+        let contact_uri = endpoint.contact_uri(account);
         let mut request_uri = Uri::try_from(format!("sip:{}", account.domain()).as_str())
             .unwrap_or_else(|_| Uri::try_from("sip:invalid").expect("literal URI"));
         if account.transport != Transport::Udp {
-            let t = Param::Transport(sip_transport(account.transport));
-            contact_uri.params.push(t.clone());
-            request_uri.params.push(t);
+            request_uri
+                .params
+                .push(Param::Transport(sip_transport(account.transport)));
         }
         registration.contact = Some(rsipstack::sip::typed::Contact {
             display_name: account.display_name.clone(),
@@ -90,10 +82,7 @@ impl Registrar {
             password,
             aor,
             display_name: account.display_name.clone(),
-            auth_user: account
-                .auth_user
-                .clone()
-                .unwrap_or_else(|| account.user().to_string()),
+            auth_user: account.auth_user_name().to_string(),
             server: endpoint.server_addr(),
             stream: account.transport != Transport::Udp,
         }
@@ -138,7 +127,7 @@ impl Registrar {
             let Some(password) = self.password.as_deref() else {
                 return self.classify(&resp, expires, false);
             };
-            let Some(value) = header_value(&resp, challenge_header) else {
+            let Some(value) = header(&resp.headers, challenge_header) else {
                 return self.classify(&resp, expires, answered > 0);
             };
             let unusable = |e: super::digest::DigestError| Outcome::Rejected {
@@ -205,8 +194,8 @@ impl Registrar {
             };
         }
         let hint_secs = match code {
-            423 => header_value(resp, "Min-Expires"),
-            503 => header_value(resp, "Retry-After"),
+            423 => header(&resp.headers, "Min-Expires"),
+            503 => header(&resp.headers, "Retry-After"),
             _ => None,
         }
         .and_then(|v| v.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok());
@@ -235,16 +224,6 @@ pub(crate) fn is_local_timeout(resp: &Response) -> bool {
     !resp.headers.iter().any(|h| match h {
         Header::To(to) => to.value().contains("tag="),
         _ => false,
-    })
-}
-
-fn header_value(resp: &Response, name: &str) -> Option<String> {
-    resp.headers.iter().find_map(|h| {
-        let s = h.to_string();
-        let (n, v) = s.split_once(':')?;
-        n.trim()
-            .eq_ignore_ascii_case(name)
-            .then(|| v.trim().to_string())
     })
 }
 

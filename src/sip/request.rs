@@ -6,7 +6,7 @@
 //! MESSAGE all go through here; REGISTER has its own path in `register`.
 
 use rsipstack::sip::headers::{Authorization, ProxyAuthorization};
-use rsipstack::sip::{Header, Headers, Method, Param, Response, SipMessage, Uri};
+use rsipstack::sip::{Header, Headers, Method, Response, SipMessage, Uri};
 use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transaction::{make_tag, make_via_branch};
@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use super::digest::Challenge;
 use super::endpoint::SipEndpoint;
 use super::register::{is_local_timeout, unreachable_kind, Unreachable};
-use crate::config::{AccountConfig, Transport};
+use crate::config::AccountConfig;
 
 /// Who we are in requests: the address of record and the credentials.
 #[derive(Debug, Clone)]
@@ -36,30 +36,11 @@ impl Identity {
     pub fn new(endpoint: &SipEndpoint, account: &AccountConfig, password: Option<String>) -> Self {
         let aor = Uri::try_from(account.address.as_str())
             .unwrap_or_else(|_| Uri::try_from("sip:invalid").expect("literal URI"));
-        let mut contact = Uri {
-            scheme: Some(rsipstack::sip::Scheme::Sip),
-            auth: Some(rsipstack::sip::Auth {
-                user: account.user().to_string(),
-                password: None,
-            }),
-            host_with_port: endpoint.local_udp.into(),
-            params: vec![],
-            headers: vec![],
-        };
-        if account.transport != Transport::Udp {
-            contact
-                .params
-                .push(Param::Transport(super::endpoint::sip_transport(
-                    account.transport,
-                )));
-        }
+        let contact = endpoint.contact_uri(account);
         Identity {
             aor,
             display_name: account.display_name.clone(),
-            auth_user: account
-                .auth_user
-                .clone()
-                .unwrap_or_else(|| account.user().to_string()),
+            auth_user: account.auth_user_name().to_string(),
             password,
             contact,
             challenge: Arc::default(),
