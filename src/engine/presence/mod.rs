@@ -6,7 +6,7 @@
 //! server), and tells listeners what changed in batches.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -308,46 +308,26 @@ impl Task {
     }
 
     fn watch(&mut self, contacts: Vec<String>, now: std::time::Instant) {
-        self.watch_lines(&contacts, now);
-        let wanted: Vec<SubKey> = contacts.into_iter().map(SubKey::Presence).collect();
-        let removed: Vec<SubKey> = self
-            .subs
-            .iter()
-            .filter(|(k, s)| matches!(k, SubKey::Presence(_)) && s.wanted && !wanted.contains(k))
-            .map(|(k, _)| k.clone())
-            .collect();
-        let mut list_changed = !removed.is_empty();
-        for key in removed {
-            if let Some(sub) = self.subs.get_mut(&key) {
-                sub.wanted = false;
-            }
-            self.feed(&key, subscription::Input::Stop, now);
+        if self.busy_lamp {
+            let start = self.ever_connected && self.stop.is_none();
+            self.watch_kind(
+                &contacts,
+                SubKey::Line,
+                "dialog",
+                "application/dialog-info+xml",
+                start,
+                now,
+            );
         }
         let start_each = self.ever_connected && self.stop.is_none() && !self.list_mode;
-        for key in wanted {
-            let SubKey::Presence(uri) = &key else {
-                continue;
-            };
-            if let Some(sub) = self.subs.get_mut(&key) {
-                sub.wanted = true;
-                if sub.machine.is_finished() && start_each {
-                    sub.machine = SubscriptionMachine::new(SubscriptionPolicy::default());
-                    self.feed(&key, subscription::Input::Start, now);
-                }
-                continue;
-            }
-            let Ok(resource) = Uri::try_from(uri.as_str()) else {
-                tracing::warn!(account = %self.account, contact = %uri, "not a SIP address; not watched");
-                continue;
-            };
-            let dialog = SubscribeDialog::new(resource, "presence", "application/pidf+xml");
-            self.subs.insert(key.clone(), Sub::new(dialog, uri));
-            self.changed.push(key.clone());
-            list_changed = true;
-            if start_each {
-                self.feed(&key, subscription::Input::Start, now);
-            }
-        }
+        let list_changed = self.watch_kind(
+            &contacts,
+            SubKey::Presence,
+            "presence",
+            "application/pidf+xml",
+            start_each,
+            now,
+        );
         if list_changed && self.list_mode && self.ever_connected {
             // The server's list changed too (the sync writes it): ask for
             // the whole list again.
@@ -356,27 +336,36 @@ impl Task {
         self.schedule_flush();
     }
 
-    /// One dialog-event subscription per contact's line (busy lamp).
-    fn watch_lines(&mut self, contacts: &[String], now: std::time::Instant) {
-        if !self.busy_lamp {
-            return;
-        }
-        let wanted: Vec<SubKey> = contacts.iter().cloned().map(SubKey::Line).collect();
+    /// Brings the subscriptions of one kind (a contact's presence, or their
+    /// line) in line with the contact list: ends those no longer wanted,
+    /// adds the new ones and starts them when `start`. True when the set
+    /// changed.
+    fn watch_kind(
+        &mut self,
+        contacts: &[String],
+        kind: fn(String) -> SubKey,
+        event: &str,
+        accept: &str,
+        start: bool,
+        now: std::time::Instant,
+    ) -> bool {
+        let of_kind =
+            |k: &SubKey| std::mem::discriminant(k) == std::mem::discriminant(&kind(String::new()));
+        let wanted: HashSet<SubKey> = contacts.iter().cloned().map(kind).collect();
         let removed: Vec<SubKey> = self
             .subs
             .iter()
-            .filter(|(k, s)| matches!(k, SubKey::Line(_)) && s.wanted && !wanted.contains(k))
+            .filter(|(k, s)| of_kind(k) && s.wanted && !wanted.contains(*k))
             .map(|(k, _)| k.clone())
             .collect();
+        let mut changed = !removed.is_empty();
         for key in removed {
             if let Some(sub) = self.subs.get_mut(&key) {
                 sub.wanted = false;
             }
             self.feed(&key, subscription::Input::Stop, now);
         }
-        let start = self.ever_connected && self.stop.is_none();
-        for key in wanted {
-            let SubKey::Line(uri) = &key else { continue };
+        for (uri, key) in contacts.iter().zip(contacts.iter().cloned().map(kind)) {
             if let Some(sub) = self.subs.get_mut(&key) {
                 sub.wanted = true;
                 if sub.machine.is_finished() && start {
@@ -386,14 +375,22 @@ impl Task {
                 continue;
             }
             let Ok(resource) = Uri::try_from(uri.as_str()) else {
+                if matches!(key, SubKey::Presence(_)) {
+                    tracing::warn!(account = %self.account, contact = %uri, "not a SIP address; not watched");
+                }
                 continue;
             };
-            let dialog = SubscribeDialog::new(resource, "dialog", "application/dialog-info+xml");
+            let dialog = SubscribeDialog::new(resource, event, accept);
             self.subs.insert(key.clone(), Sub::new(dialog, uri));
+            if matches!(key, SubKey::Presence(_)) {
+                self.changed.push(key.clone());
+            }
+            changed = true;
             if start {
                 self.feed(&key, subscription::Input::Start, now);
             }
         }
+        changed
     }
 
     /// Switches to one subscription for the whole list (RFC 4662).
