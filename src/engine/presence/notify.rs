@@ -6,15 +6,13 @@ use rsipstack::sip::StatusCode;
 use rsipstack::transaction::transaction::Transaction;
 
 use super::{unknown_view, SubKey, Task};
-use crate::engine::api::LineState;
-use crate::engine::api::{ContactAvailability, Event, PresenceUpdate, WatcherView};
+use crate::engine::api::{ContactAvailability, Event, LineState, PresenceUpdate, WatcherView};
 use crate::engine::presence_view;
 use crate::presence::dialog_info::{self, DialogUpdate};
 use crate::presence::rlmi::{self, InstanceState, ListUpdate};
 use crate::presence::watcherinfo::{self, ApplyOutcome};
 use crate::sip::request::{header, tag_of};
-use crate::sip::subscription::SubscriptionState;
-use crate::sip::subscription::{self, NotifyState};
+use crate::sip::subscription::{self, NotifyState, SubscriptionState};
 
 impl Task {
     pub(super) fn on_notify(&mut self, mut tx: Transaction) {
@@ -43,7 +41,7 @@ impl Task {
             .unwrap_or(NotifyState::Active { expires: None });
         let content_type = header(headers, "Content-Type").unwrap_or_default();
         let body = std::mem::take(&mut tx.original.body);
-        if key == SubKey::List && !is_list_notify(headers_of(&tx), &content_type) {
+        if key == SubKey::List && !is_list_notify(&tx.original.headers, &content_type) {
             // Handled as an ordinary subscription to a user of that name:
             // the server has no list service (RFC 4662 §5.2).
             reply(tx, StatusCode::OK);
@@ -52,68 +50,57 @@ impl Task {
             self.leave_list_mode(now);
             return;
         }
-        if let SubKey::Line(uri) = &key {
-            let uri = uri.clone();
-            if let Some(sub) = self.subs.get_mut(&key) {
-                sub.dialog.on_notify(&tx.original.headers);
-            }
-            reply(tx, StatusCode::OK);
-            if !body.is_empty() {
-                self.on_dialog_info(&uri, &body, now);
-            }
-            self.feed(&key, subscription::Input::Notify(state), now);
-            return;
-        }
-        if key == SubKey::Winfo || key == SubKey::List {
-            if let Some(sub) = self.subs.get_mut(&key) {
-                sub.dialog.on_notify(&tx.original.headers);
-            }
-            reply(tx, StatusCode::OK);
-            if !body.is_empty() {
-                if key == SubKey::Winfo {
-                    self.on_watcherinfo(&body, now);
-                } else {
-                    self.on_list(&content_type, &body, now);
-                }
-            }
-            self.feed(&key, subscription::Input::Notify(state), now);
-            return;
-        }
         if let Some(sub) = self.subs.get_mut(&key) {
             sub.dialog.on_notify(&tx.original.headers);
-            if !body.is_empty() {
-                let SubKey::Presence(uri) = &key else {
-                    unreachable!("winfo handled above");
-                };
-                match presence_view::view_of(&content_type, &body) {
-                    Ok(view) => {
-                        let subscription = sub.view.subscription.clone();
-                        sub.view = PresenceUpdate {
-                            contact: uri.clone(),
-                            subscription,
-                            ..view
-                        };
-                    }
-                    Err(e) => {
-                        tracing::warn!(account = %self.account, contact = %uri, "unusable presence document: {e}");
-                        let subscription = sub.view.subscription.clone();
-                        sub.view = PresenceUpdate {
-                            subscription,
-                            ..unknown_view(uri)
-                        };
-                    }
-                }
-                self.changed.push(key.clone());
-            } else if matches!(state, NotifyState::Active { .. })
-                && sub.view.availability == ContactAvailability::Unknown
-            {
-                // An allowed watcher told nothing: no one has published.
-                sub.view.availability = ContactAvailability::Offline;
-                self.changed.push(key.clone());
-            }
         }
         reply(tx, StatusCode::OK);
+        match &key {
+            SubKey::Presence(uri) => {
+                let uri = uri.clone();
+                self.on_presence(&uri, &content_type, &body, &state);
+            }
+            SubKey::Line(uri) if !body.is_empty() => {
+                let uri = uri.clone();
+                self.on_dialog_info(&uri, &body, now);
+            }
+            SubKey::Winfo if !body.is_empty() => self.on_watcherinfo(&body, now),
+            SubKey::List if !body.is_empty() => self.on_list(&content_type, &body, now),
+            _ => {}
+        }
         self.feed(&key, subscription::Input::Notify(state), now);
+    }
+
+    /// A contact's presence document (or an empty NOTIFY) becomes their view.
+    fn on_presence(&mut self, uri: &str, content_type: &str, body: &[u8], state: &NotifyState) {
+        let key = SubKey::Presence(uri.to_string());
+        let Some(sub) = self.subs.get_mut(&key) else {
+            return;
+        };
+        if !body.is_empty() {
+            let subscription = sub.view.subscription.clone();
+            sub.view = match presence_view::view_of(content_type, body) {
+                Ok(view) => PresenceUpdate {
+                    contact: uri.to_string(),
+                    subscription,
+                    line: sub.view.line,
+                    ..view
+                },
+                Err(e) => {
+                    tracing::warn!(account = %self.account, contact = %uri, "unusable presence document: {e}");
+                    PresenceUpdate {
+                        subscription,
+                        ..unknown_view(uri)
+                    }
+                }
+            };
+            self.changed.push(key);
+        } else if matches!(state, NotifyState::Active { .. })
+            && sub.view.availability == ContactAvailability::Unknown
+        {
+            // An allowed watcher told nothing: no one has published.
+            sub.view.availability = ContactAvailability::Offline;
+            self.changed.push(key);
+        }
     }
 
     /// A resource list NOTIFY (RFC 4662): each resource that changed gets
@@ -260,10 +247,6 @@ fn reply(mut tx: Transaction, status: StatusCode) {
             tracing::debug!("NOTIFY reply failed: {e}");
         }
     });
-}
-
-fn headers_of(tx: &Transaction) -> &rsipstack::sip::Headers {
-    &tx.original.headers
 }
 
 /// A NOTIFY of a list subscription says `Require: eventlist` (RFC 4662
