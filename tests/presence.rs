@@ -366,28 +366,9 @@ fn a_meeting_in_the_calendar_shows_as_in_a_meeting() {
     let dir = tempfile::tempdir().unwrap();
     let ics = dir.path().join("work.ics");
     let stamp = |offset_secs: i64| {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64
-            + offset_secs;
-        // Civil date from days since 1970 (Howard Hinnant's algorithm).
-        let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        format!(
-            "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-            secs / 3600,
-            secs % 3600 / 60,
-            secs % 60
-        )
+        (chrono::Utc::now() + chrono::Duration::seconds(offset_secs))
+            .format("%Y%m%dT%H%M%SZ")
+            .to_string()
     };
     std::fs::write(
         &ics,
