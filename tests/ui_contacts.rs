@@ -3,90 +3,32 @@
 //! engine events, and we read the commands the window sends (own status,
 //! add / remove / rename contact).
 
+mod support;
+
 use hark::engine::{
-    Availability, Capabilities, Command, Contact, ContactAvailability, EngineHandle, Envelope,
-    ErrorKind, Event, PresenceUpdate, RegistrationState,
+    Availability, Capabilities, Command, Contact, ContactAvailability, Envelope, ErrorKind, Event,
+    PresenceUpdate, RegistrationState,
 };
 use hark::i18n::{I18n, Language};
 use hark::sip::subscription::SubscriptionState;
 use hark::ui::screen::contacts::{ADD_ADDRESS_ID, ADD_CONTACT_REQUEST, POPUP_FIELD_ID, SEARCH_ID};
 use hark::ui::screen::main_window::{self, MainWindow};
 use hark::ui::screen::own_status::NOTE_ID;
-use hark::ui::{App, Message};
+use hark::ui::Message;
 use iced::keyboard::key::Named;
 use iced_test::selector;
 use iced_test::{simulator, Simulator};
-use tokio::sync::{broadcast, mpsc};
+use support::window::{software_rendering, Window as Harness};
 
 const ALICE: &str = "sip:alice@hark.test";
 
-struct Harness {
-    app: App,
-    commands: mpsc::UnboundedReceiver<Envelope>,
-    _events: broadcast::Sender<Event>,
-}
-
-fn software_rendering() {
-    static BACKEND: std::sync::Once = std::sync::Once::new();
-    BACKEND.call_once(|| std::env::set_var("ICED_TEST_BACKEND", "tiny-skia"));
-}
-
-impl Harness {
-    /// A window with Alice registered and the sample contacts.
-    fn new(language: Language) -> Harness {
-        software_rendering();
-        let (engine, commands, events) = EngineHandle::channel();
-        let (app, _open_window) = App::new(engine, I18n::for_language(language));
-        let mut h = Harness {
-            app,
-            commands,
-            _events: events,
-        };
-        h.update(Message::EngineConnected);
-        assert_eq!(h.command().map(|e| e.command), Some(Command::Snapshot));
-        for event in sample_events() {
-            h.event(event);
-        }
-        h
+/// A window with Alice registered and the sample contacts.
+fn harness(language: Language) -> Harness {
+    let mut h = Harness::new(language);
+    for event in sample_events() {
+        h.event(event);
     }
-
-    fn update(&mut self, message: Message) {
-        let _task = self.app.update(message);
-    }
-
-    fn event(&mut self, event: Event) {
-        self.update(Message::Engine(event));
-    }
-
-    fn command(&mut self) -> Option<Envelope> {
-        self.commands.try_recv().ok()
-    }
-
-    fn interact(&mut self, f: impl FnOnce(&mut Simulator<'_, Message>)) {
-        let id = self.app.main_window();
-        let messages: Vec<Message> = {
-            let mut ui = simulator(self.app.view(id));
-            f(&mut ui);
-            ui.into_messages().collect()
-        };
-        for message in messages {
-            self.update(message);
-        }
-    }
-
-    fn shows(&mut self, wanted: &str) {
-        let id = self.app.main_window();
-        let mut ui = simulator(self.app.view(id));
-        if let Err(e) = ui.find(wanted) {
-            panic!("the window does not show {wanted:?}: {e}");
-        }
-    }
-
-    fn does_not_show(&mut self, unwanted: &str) {
-        let id = self.app.main_window();
-        let mut ui = simulator(self.app.view(id));
-        assert!(ui.find(unwanted).is_err(), "the window shows {unwanted:?}");
-    }
+    h
 }
 
 /// Right-clicks the text `label`.
@@ -185,7 +127,7 @@ fn sample_events() -> Vec<Event> {
 
 #[test]
 fn list_shows_contacts_grouped_with_names_notes_and_special_states() {
-    let mut h = Harness::new(Language::EnUs);
+    let mut h = harness(Language::EnUs);
     h.shows("Team");
     h.shows("Contacts"); // the heading of contacts without a group
     h.shows("Bob Builder");
@@ -210,7 +152,7 @@ fn list_shows_contacts_grouped_with_names_notes_and_special_states() {
 
 #[test]
 fn typing_filters_the_list_and_escape_clears_it() {
-    let mut h = Harness::new(Language::EnUs);
+    let mut h = harness(Language::EnUs);
     h.interact(|ui| {
         ui.click(selector::id(SEARCH_ID)).expect("search field");
         let _ = ui.typewrite("planning");
@@ -244,7 +186,7 @@ fn typing_filters_the_list_and_escape_clears_it() {
 
 #[test]
 fn own_status_selector_sends_availability_and_note() {
-    let mut h = Harness::new(Language::EnUs);
+    let mut h = harness(Language::EnUs);
     h.event(Event::OwnStatus {
         availability: Availability::Available,
         note: Some("In Berlin".into()),
@@ -295,7 +237,7 @@ fn own_status_selector_sends_availability_and_note() {
 
 #[test]
 fn add_contact_form_sends_add_contact_and_shows_the_engine_refusal() {
-    let mut h = Harness::new(Language::EnUs);
+    let mut h = harness(Language::EnUs);
     h.interact(|ui| {
         ui.click("Add contact").expect("Add contact button");
     });
@@ -352,7 +294,7 @@ fn add_contact_form_sends_add_contact_and_shows_the_engine_refusal() {
 
 #[test]
 fn context_menu_greys_out_what_the_contact_cannot_take_and_removes() {
-    let mut h = Harness::new(Language::EnUs);
+    let mut h = harness(Language::EnUs);
     // Carol has no voice capability: Call is disabled.
     h.interact(|ui| right_click(ui, "Carol Chen"));
     h.shows("Send message");
@@ -479,7 +421,7 @@ fn pending_watchers_ask_allow_block_or_ignore() {
 
 #[test]
 fn german_labels() {
-    let mut h = Harness::new(Language::De);
+    let mut h = harness(Language::De);
     h.shows("Verfügbar");
     h.shows("Kontakt hinzufügen");
     h.shows("Kontakte");
@@ -495,7 +437,7 @@ fn german_labels() {
 /// decision to the engine, which writes it to the server (P8).
 #[test]
 fn a_pending_watcher_from_the_engine_is_allowed_through_the_engine() {
-    let mut h = Harness::new(Language::EnUs);
+    let mut h = harness(Language::EnUs);
     h.event(Event::Watchers {
         account: ALICE.into(),
         watchers: vec![

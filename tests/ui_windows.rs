@@ -3,92 +3,18 @@
 //! Each step builds a `Simulator` from the current view, interacts, then feeds
 //! the produced messages back into `App::update`, like the iced runtime does.
 
+mod support;
+
 use hark::config::Transport;
-use hark::engine::{
-    Command, EngineHandle, Envelope, Event, FailureKind, FailureReason, RegistrationState,
-};
-use hark::i18n::{I18n, Language};
+use hark::engine::{Command, Envelope, Event, FailureKind, FailureReason, RegistrationState};
+use hark::i18n::Language;
 use hark::ui::screen::account_form::{ADDRESS_ID, PASSWORD_ID};
-use hark::ui::{App, Message, Screen};
+use hark::ui::{Message, Screen};
 use iced::keyboard::key::Named;
-use iced_test::{selector, simulator, Simulator};
-use tokio::sync::{broadcast, mpsc};
+use iced_test::selector;
+use support::window::Window as Harness;
 
 const ALICE: &str = "sip:alice@hark.test";
-
-struct Harness {
-    app: App,
-    commands: mpsc::UnboundedReceiver<Envelope>,
-    _events: broadcast::Sender<Event>,
-}
-
-impl Harness {
-    fn new(language: Language) -> Harness {
-        // Software rendering: no GPU needed, stable across machines.
-        static BACKEND: std::sync::Once = std::sync::Once::new();
-        BACKEND.call_once(|| std::env::set_var("ICED_TEST_BACKEND", "tiny-skia"));
-
-        let (engine, commands, events) = EngineHandle::channel();
-        let (app, _open_window) = App::new(engine, I18n::for_language(language));
-        let mut h = Harness {
-            app,
-            commands,
-            _events: events,
-        };
-        // The event subscription starts: the window asks for a snapshot.
-        h.update(Message::EngineConnected);
-        let snapshot = h.command().expect("a snapshot request");
-        assert_eq!(snapshot.command, Command::Snapshot);
-        h
-    }
-
-    fn update(&mut self, message: Message) {
-        let _task = self.app.update(message);
-    }
-
-    fn event(&mut self, event: Event) {
-        self.update(Message::Engine(event));
-    }
-
-    fn state(&mut self, state: RegistrationState) {
-        self.event(Event::AccountState {
-            account: ALICE.into(),
-            state,
-        });
-    }
-
-    fn command(&mut self) -> Option<Envelope> {
-        self.commands.try_recv().ok()
-    }
-
-    /// Interacts with the current view, then applies what it produced.
-    fn interact(&mut self, f: impl FnOnce(&mut Simulator<'_, Message>)) {
-        let id = self.app.main_window();
-        let messages: Vec<Message> = {
-            let mut ui = simulator(self.app.view(id));
-            f(&mut ui);
-            ui.into_messages().collect()
-        };
-        for message in messages {
-            self.update(message);
-        }
-    }
-
-    /// Panics unless the current view shows exactly this text somewhere.
-    fn shows(&mut self, wanted: &str) {
-        let id = self.app.main_window();
-        let mut ui = simulator(self.app.view(id));
-        if let Err(e) = ui.find(wanted) {
-            panic!("the window does not show {wanted:?}: {e}");
-        }
-    }
-
-    fn does_not_show(&mut self, unwanted: &str) {
-        let id = self.app.main_window();
-        let mut ui = simulator(self.app.view(id));
-        assert!(ui.find(unwanted).is_err(), "the window shows {unwanted:?}");
-    }
-}
 
 fn reason(kind: FailureKind, detail: &str) -> FailureReason {
     FailureReason {
@@ -193,14 +119,17 @@ fn main_window_says_what_happens_in_plain_words() {
     });
     assert!(matches!(h.app.screen(), Screen::Main));
 
-    h.state(RegistrationState::Registered { expires: 600 });
+    h.account_state(ALICE, RegistrationState::Registered { expires: 600 });
     h.shows("alice@hark.test");
     h.shows("Online");
     h.does_not_show("Retry now");
 
-    h.state(RegistrationState::Failed {
-        reason: reason(FailureKind::WrongPassword, "401 Unauthorized"),
-    });
+    h.account_state(
+        ALICE,
+        RegistrationState::Failed {
+            reason: reason(FailureKind::WrongPassword, "401 Unauthorized"),
+        },
+    );
     h.shows("Not connected");
     h.shows("The server did not accept the password for alice@hark.test. Check the password.");
     h.shows("Details: 401 Unauthorized");
@@ -215,21 +144,30 @@ fn main_window_says_what_happens_in_plain_words() {
     );
     h.shows("Connecting…");
 
-    h.state(RegistrationState::Retrying {
-        reason: reason(FailureKind::Timeout, ""),
-        retry_in_ms: 8000,
-    });
+    h.account_state(
+        ALICE,
+        RegistrationState::Retrying {
+            reason: reason(FailureKind::Timeout, ""),
+            retry_in_ms: 8000,
+        },
+    );
     h.shows("Retrying in 8 s: the server is not answering");
     h.shows("Retry now");
 
-    h.state(RegistrationState::Failed {
-        reason: reason(FailureKind::ConnectionRefused, ""),
-    });
+    h.account_state(
+        ALICE,
+        RegistrationState::Failed {
+            reason: reason(FailureKind::ConnectionRefused, ""),
+        },
+    );
     h.shows("The server refused the connection: is the server address right?");
 
-    h.state(RegistrationState::Failed {
-        reason: reason(FailureKind::ServerError, "503 Service Unavailable"),
-    });
+    h.account_state(
+        ALICE,
+        RegistrationState::Failed {
+            reason: reason(FailureKind::ServerError, "503 Service Unavailable"),
+        },
+    );
     h.shows("The server reported an error: 503 Service Unavailable");
 
     h.event(Event::Warning {
@@ -245,7 +183,7 @@ fn main_window_says_what_happens_in_plain_words() {
 #[test]
 fn edit_opens_the_form_prefilled_and_cancel_goes_back() {
     let mut h = Harness::new(Language::EnUs);
-    h.state(RegistrationState::Registered { expires: 600 });
+    h.account_state(ALICE, RegistrationState::Registered { expires: 600 });
     assert!(matches!(h.app.screen(), Screen::Main));
     h.interact(|ui| {
         ui.click("Edit account").unwrap();
@@ -263,7 +201,7 @@ fn edit_opens_the_form_prefilled_and_cancel_goes_back() {
 #[test]
 fn quit_asks_the_engine_to_stop_first() {
     let mut h = Harness::new(Language::EnUs);
-    h.state(RegistrationState::Registered { expires: 600 });
+    h.account_state(ALICE, RegistrationState::Registered { expires: 600 });
     h.interact(|ui| {
         ui.click("Quit").unwrap();
     });
@@ -279,20 +217,26 @@ fn quit_asks_the_engine_to_stop_first() {
 #[test]
 fn german_words() {
     let mut h = Harness::new(Language::De);
-    h.state(RegistrationState::Registering);
+    h.account_state(ALICE, RegistrationState::Registering);
     h.shows("Verbindung wird hergestellt…");
-    h.state(RegistrationState::Failed {
-        reason: reason(FailureKind::WrongPassword, ""),
-    });
+    h.account_state(
+        ALICE,
+        RegistrationState::Failed {
+            reason: reason(FailureKind::WrongPassword, ""),
+        },
+    );
     h.shows(
         "Der Server hat das Passwort für alice@hark.test nicht angenommen. \
          Bitte prüfen Sie das Passwort.",
     );
     h.shows("Jetzt erneut versuchen");
-    h.state(RegistrationState::Retrying {
-        reason: reason(FailureKind::Timeout, ""),
-        retry_in_ms: 8000,
-    });
+    h.account_state(
+        ALICE,
+        RegistrationState::Retrying {
+            reason: reason(FailureKind::Timeout, ""),
+            retry_in_ms: 8000,
+        },
+    );
     h.shows("Neuer Versuch in 8 s: der Server antwortet nicht");
 }
 
@@ -305,7 +249,7 @@ fn edit_prefills_the_server_and_transport_the_engine_reported() {
     h.event(Event::AccountSettings {
         account: Box::new(account),
     });
-    h.state(RegistrationState::Registered { expires: 600 });
+    h.account_state(ALICE, RegistrationState::Registered { expires: 600 });
     h.interact(|ui| {
         ui.click("Edit account").unwrap();
     });

@@ -10,6 +10,7 @@ pub mod kamailio;
 pub mod peers;
 pub mod process_group;
 pub mod sipp;
+pub mod window;
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
