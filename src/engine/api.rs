@@ -44,8 +44,141 @@ pub enum Command {
         watcher: String,
         decision: WatcherDecision,
     },
+    /// Send a chat message (text/plain). It is kept in the history first,
+    /// then sent; a `message` event follows at once and on every change of
+    /// its state. `message_id` (optional) makes a repeat of the same command
+    /// harmless: the second one is recognised and not sent again.
+    SendMessage {
+        account: String,
+        /// A contact's address or a group-chat room.
+        to: String,
+        body: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message_id: Option<String>,
+    },
+    /// Send a failed (or queued) message again, with the same message id.
+    RetryMessage { account: String, id: i64 },
+    /// The user is typing to `to` (`active`), or stopped / cleared the
+    /// composer (RFC 3994 isComposing; refreshed and timed out by the engine).
+    Typing {
+        account: String,
+        to: String,
+        #[serde(default = "yes")]
+        active: bool,
+    },
+    /// The user has seen a chat: read notifications (IMDN) go to those who
+    /// asked for them.
+    MarkRead { account: String, peer: String },
+    /// Up to `limit` (default 50) messages of a chat, newest last; with
+    /// `before` (a message id) the ones just before it. Answered by a
+    /// `history` event.
+    History {
+        account: String,
+        peer: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<usize>,
+    },
+    /// Messages containing every word of `query`, in one chat (`peer`) or
+    /// all of an account's chats. Answered by a `search_results` event.
+    SearchMessages {
+        account: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peer: Option<String>,
+        query: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<usize>,
+    },
+    /// Ask the window to open (or raise) the chat with `peer`; `hark chat`
+    /// sends this. Emitted back as an `open_chat` event.
+    OpenChat {
+        account: Option<String>,
+        peer: String,
+    },
+    /// Group chat on the server's conference service (Kamailio imc).
+    Room {
+        account: String,
+        /// The room's address, `sip:team@conference.example.com`.
+        room: String,
+        action: RoomAction,
+    },
     /// Unregister every account and stop the engine.
     Quit,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What to do with a group-chat room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RoomAction {
+    /// Create the room (we become its owner and first member).
+    Create,
+    /// Join an existing room (or accept an invitation to it).
+    Join,
+    /// Leave the room.
+    Leave,
+    /// Invite someone; they see an invitation they can accept by joining.
+    Invite { uri: String },
+    /// Ask for the member list (answered by a `room_members` event).
+    Members,
+}
+
+/// Where a chat message stands (see `store::messages::MessageState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatState {
+    /// Waiting to go out (not registered, network down); goes by itself.
+    Queued,
+    Sending,
+    /// Accepted by the peer (200).
+    Sent,
+    /// Accepted by the server for a peer who is offline (202).
+    Stored,
+    /// The peer's device has it (IMDN).
+    Delivered,
+    /// The peer has read it (IMDN).
+    Displayed,
+    /// Did not go through; `failure` says why; `retry_message` sends it again.
+    Failed,
+    /// A message we received.
+    Received,
+}
+
+/// One chat message as front ends show it. Times are milliseconds since
+/// the Unix epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// The history's id (stable; used by `retry_message` and `history`).
+    pub id: i64,
+    /// The chat: a contact's address or a room.
+    pub peer: String,
+    /// True for a message we sent.
+    pub outgoing: bool,
+    /// Who wrote it (in a room: the member; else the peer or us).
+    pub sender: String,
+    /// The text, exactly as typed or received; never markup.
+    pub body: String,
+    /// When it was written (the sender's time for offline messages).
+    pub sent_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<i64>,
+    pub state: ChatState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+}
+
+/// A search result: the message and a plain-text snippet around the match,
+/// each matched word between U+0002 and U+0003.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub message: ChatMessage,
+    pub snippet: String,
 }
 
 /// A change to a contact list, as queued for the server's copy.
@@ -283,6 +416,50 @@ pub enum Event {
         account: String,
         #[serde(flatten)]
         state: crate::sip::publication::PublicationState,
+    },
+    /// A chat message was stored, sent, received or changed state.
+    Message {
+        account: String,
+        message: ChatMessage,
+    },
+    /// A peer started or stopped typing to us (RFC 3994).
+    Typing {
+        account: String,
+        peer: String,
+        typing: bool,
+    },
+    /// Answer to `history`: messages in time order, newest last; `more`
+    /// when older ones exist.
+    History {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<serde_json::Value>,
+        account: String,
+        peer: String,
+        messages: Vec<ChatMessage>,
+        more: bool,
+    },
+    /// Answer to `search_messages`, best first.
+    SearchResults {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<serde_json::Value>,
+        account: String,
+        query: String,
+        hits: Vec<SearchHit>,
+    },
+    /// A front end should open (or raise) this chat.
+    OpenChat { account: String, peer: String },
+    /// A group chat's members (after `members`, or as the server tells).
+    RoomMembers {
+        account: String,
+        room: String,
+        members: Vec<String>,
+    },
+    /// Someone invited us to a room; `room` with `join` accepts.
+    RoomInvitation {
+        account: String,
+        room: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
     /// The engine has stopped (after `quit`); nothing follows.
     Stopped,

@@ -287,6 +287,17 @@ impl Engine {
                 None => Err(no_such_account(&account)),
             },
             Command::RemoveContact { account, uri } => self.remove_contact(account, uri).await,
+            Command::SendMessage { .. }
+            | Command::RetryMessage { .. }
+            | Command::Typing { .. }
+            | Command::MarkRead { .. }
+            | Command::History { .. }
+            | Command::SearchMessages { .. }
+            | Command::OpenChat { .. }
+            | Command::Room { .. } => {
+                self.handle_im(id, command).await;
+                return;
+            }
             Command::Quit => unreachable!("handled by run"),
         };
         match result {
@@ -591,6 +602,15 @@ impl Engine {
         self.emit(Event::Contacts {
             account: account.to_string(),
             contacts,
+        });
+    }
+
+    /// Chat commands (issue 4 wires them to the accounts' IM tasks).
+    async fn handle_im(&mut self, id: Option<serde_json::Value>, _command: Command) {
+        self.emit(Event::Error {
+            id,
+            kind: ErrorKind::Failed,
+            message: "chat is not available yet".to_string(),
         });
     }
 

@@ -13,9 +13,9 @@ mod presence_view;
 mod registration;
 
 pub use api::{
-    Availability, Capabilities, Command, Contact, ContactAvailability, ContactEdit, Envelope,
-    ErrorKind, Event, FailureKind, FailureReason, LineState, PresenceUpdate, RegistrationState,
-    WatcherDecision, WatcherView,
+    Availability, Capabilities, ChatMessage, ChatState, Command, Contact, ContactAvailability,
+    ContactEdit, Envelope, ErrorKind, Event, FailureKind, FailureReason, LineState, PresenceUpdate,
+    RegistrationState, RoomAction, SearchHit, WatcherDecision, WatcherView,
 };
 pub use core::{start, EngineOptions};
 pub use registration::{RegistrationMachine, RegistrationPolicy};
