@@ -16,10 +16,12 @@
 //! Layout: [`app`] is the iced daemon (windows, top-level [`Message`],
 //! quitting); [`screen`] holds what a window shows; [`contact_list`] is the
 //! contact list as pure data (sorting, grouping, filtering, presence
-//! updates); [`status`] turns registration states into words; [`theme`]
+//! updates); [`chat`] is the chats as pure data (messages, runs,
+//! unread counts, links); [`status`] turns registration states into words; [`theme`]
 //! holds sizes, colours, dots and avatars.
 
 pub mod app;
+pub mod chat;
 pub mod contact_list;
 mod engine_events;
 pub mod screen;
