@@ -12,10 +12,12 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::api::{Event, FailureKind, RegistrationState};
+use super::im::{self, ImCtl};
 use super::presence::{self, PresenceCtl};
 use super::registration::{Input, Outcome, Output, RegistrationMachine, RegistrationPolicy};
 use crate::config::AccountConfig;
 use crate::sip::{self, EndpointSettings, Registrar, SipEndpoint, Unreachable};
+use crate::store::Store;
 
 /// How long quitting waits for the un-REGISTER before giving up.
 pub(crate) const UNREGISTER_GRACE: Duration = Duration::from_secs(4);
@@ -28,6 +30,8 @@ pub(crate) enum AccountCtl {
     Stop(oneshot::Sender<()>),
     /// For the account's presence task (kept until it exists).
     Presence(PresenceCtl),
+    /// For the account's chat task (kept until it exists).
+    Im(ImCtl),
 }
 
 /// The engine's side of a running account task.
@@ -42,12 +46,13 @@ type Pending = Pin<Box<dyn Future<Output = (Option<Registrar>, Input)> + Send>>;
 pub(crate) fn spawn(
     account: AccountConfig,
     password: Option<String>,
+    store: Option<Arc<std::sync::Mutex<Store>>>,
     events: broadcast::Sender<Event>,
     states: mpsc::UnboundedSender<(String, RegistrationState)>,
 ) -> AccountHandle {
     let (tx, rx) = mpsc::unbounded_channel();
     let _ = tx.send(AccountCtl::Start);
-    tokio::spawn(run(account, password, events, states, rx));
+    tokio::spawn(run(account, password, store, events, states, rx));
     AccountHandle {
         ctl: tx,
         last_state: RegistrationState::Unregistered,
@@ -85,6 +90,10 @@ struct Driver {
     presence: Option<mpsc::UnboundedSender<PresenceCtl>>,
     /// Presence requests that came before it: the latest watch list and document.
     presence_backlog: Vec<PresenceCtl>,
+    /// The chat task, once the endpoint exists, and what came before it.
+    im: Option<mpsc::UnboundedSender<ImCtl>>,
+    im_backlog: Vec<ImCtl>,
+    store: Option<Arc<std::sync::Mutex<Store>>>,
 }
 
 impl Driver {
@@ -121,8 +130,10 @@ impl Driver {
             detail: e.to_string(),
         })?;
         let (notify_tx, notify_rx) = mpsc::unbounded_channel();
+        let (message_tx, message_rx) = mpsc::unbounded_channel();
         let (_routes_tx, routes) = tokio::sync::watch::channel(sip::incoming::Routes {
             notify: Some(notify_tx),
+            message: Some(message_tx),
         });
         tokio::spawn(sip::incoming::serve(incoming, routes));
         self.registrar = Some(Registrar::new(
@@ -132,6 +143,18 @@ impl Driver {
         ));
         let identity = sip::request::Identity::new(&endpoint, &self.account, self.password.clone());
         let endpoint = Arc::new(endpoint);
+        let chat = im::spawn(
+            self.account.address.clone(),
+            endpoint.clone(),
+            identity.clone(),
+            self.store.clone(),
+            self.events.clone(),
+            message_rx,
+        );
+        for msg in self.im_backlog.drain(..) {
+            let _ = chat.send(msg);
+        }
+        self.im = Some(chat);
         let presence = presence::spawn(
             self.account.address.clone(),
             endpoint.clone(),
@@ -159,6 +182,19 @@ impl Driver {
                     |m: &PresenceCtl| std::mem::discriminant(m) == std::mem::discriminant(&msg);
                 self.presence_backlog.retain(|m| !same_kind(m));
                 self.presence_backlog.push(msg);
+            }
+        }
+    }
+
+    fn tell_im(&mut self, msg: ImCtl) {
+        match &self.im {
+            Some(chat) => {
+                let _ = chat.send(msg);
+            }
+            None => {
+                if !matches!(msg, ImCtl::Typing { .. }) {
+                    self.im_backlog.push(msg);
+                }
             }
         }
     }
@@ -234,6 +270,7 @@ fn to_machine_outcome(o: sip::Outcome) -> Outcome {
 async fn run(
     account: AccountConfig,
     password: Option<String>,
+    store: Option<Arc<std::sync::Mutex<Store>>>,
     events: broadcast::Sender<Event>,
     states: mpsc::UnboundedSender<(String, RegistrationState)>,
     mut ctl: mpsc::UnboundedReceiver<AccountCtl>,
@@ -254,6 +291,9 @@ async fn run(
         events: events.clone(),
         presence: None,
         presence_backlog: Vec::new(),
+        im: None,
+        im_backlog: Vec::new(),
+        store,
     };
     let mut pending: Option<Pending> = None;
     let mut stop_waiters: Vec<oneshot::Sender<()>> = Vec::new();
@@ -270,6 +310,10 @@ async fn run(
                 Some(AccountCtl::Start) => machine.handle_input(Input::Start, std::time::Instant::now()),
                 Some(AccountCtl::Presence(msg)) => {
                     driver.tell_presence(msg);
+                    vec![]
+                }
+                Some(AccountCtl::Im(msg)) => {
+                    driver.tell_im(msg);
                     vec![]
                 }
                 Some(AccountCtl::Stop(done)) => {
@@ -315,6 +359,7 @@ async fn run(
                     tracing::info!(account = %address, ?state, "registration state");
                     let up = matches!(state, RegistrationState::Registered { .. });
                     driver.tell_presence(PresenceCtl::Connected(up));
+                    driver.tell_im(ImCtl::Connected(up));
                     let _ = states.send((address.clone(), state.clone()));
                     let _ = events.send(Event::AccountState {
                         account: address.clone(),

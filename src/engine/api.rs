@@ -57,7 +57,8 @@ pub enum Command {
         message_id: Option<String>,
     },
     /// Send a failed (or queued) message again, with the same message id.
-    RetryMessage { account: String, id: i64 },
+    /// `message` is the history's id of the message (`ChatMessage::id`).
+    RetryMessage { account: String, message: i64 },
     /// The user is typing to `to` (`active`), or stopped / cleared the
     /// composer (RFC 3994 isComposing; refreshed and timed out by the engine).
     Typing {
@@ -420,7 +421,7 @@ pub enum Event {
     /// A chat message was stored, sent, received or changed state.
     Message {
         account: String,
-        message: ChatMessage,
+        message: Box<ChatMessage>,
     },
     /// A peer started or stopped typing to us (RFC 3994).
     Typing {

@@ -24,6 +24,9 @@ use crate::presence::status::Automatic;
 use crate::secrets::{self, PasswordSource};
 use crate::store::Store;
 
+#[path = "core_chat.rs"]
+mod chat;
+
 /// What the engine starts from.
 #[derive(Debug, Clone, Default)]
 pub struct EngineOptions {
@@ -420,6 +423,7 @@ impl Engine {
         let handle = account::spawn(
             account.clone(),
             password,
+            self.store.clone(),
             self.events.clone(),
             self.state_tx.clone(),
         );
@@ -602,15 +606,6 @@ impl Engine {
         self.emit(Event::Contacts {
             account: account.to_string(),
             contacts,
-        });
-    }
-
-    /// Chat commands (issue 4 wires them to the accounts' IM tasks).
-    async fn handle_im(&mut self, id: Option<serde_json::Value>, _command: Command) {
-        self.emit(Event::Error {
-            id,
-            kind: ErrorKind::Failed,
-            message: "chat is not available yet".to_string(),
         });
     }
 

@@ -7,6 +7,7 @@ mod account;
 mod api;
 mod contact_sync;
 mod core;
+mod im;
 mod presence;
 mod presence_rules;
 mod presence_view;

@@ -12,5 +12,6 @@ pub mod composing;
 pub mod cpim;
 pub mod forking;
 pub mod imdn;
+pub mod imc;
 pub mod inbound;
 pub mod outbound;

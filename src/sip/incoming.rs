@@ -1,6 +1,7 @@
 //! Requests that arrive from the network outside any transaction we started.
 //! OPTIONS is answered 200 (servers probe us with it); NOTIFY goes to the
-//! account's subscriptions (481 when nothing takes it); everything else gets
+//! account's subscriptions (481 when nothing takes it); MESSAGE goes to the
+//! account's chat task (480 while there is none); everything else gets
 //! 501 until the feature that owns the method lands. Malformed messages never
 //! get here: rsipstack's parser drops them with a log line.
 
@@ -14,6 +15,8 @@ use tokio::sync::mpsc;
 pub struct Routes {
     /// NOTIFY requests (subscriptions).
     pub notify: Option<mpsc::UnboundedSender<Transaction>>,
+    /// MESSAGE requests (chat).
+    pub message: Option<mpsc::UnboundedSender<Transaction>>,
 }
 
 /// Answers or routes incoming requests until the endpoint stops. `routes`
@@ -28,15 +31,22 @@ pub async fn serve(
             Method::Ack => continue,
             Method::Notify => {
                 let route = routes.borrow().notify.clone();
-                match route {
-                    Some(route) => match route.send(tx) {
-                        Ok(()) => continue,
-                        Err(mpsc::error::SendError(back)) => {
-                            tx = back;
-                            StatusCode::CallTransactionDoesNotExist
-                        }
-                    },
-                    None => StatusCode::CallTransactionDoesNotExist,
+                match hand_over(route, tx) {
+                    None => continue,
+                    Some(back) => {
+                        tx = back;
+                        StatusCode::CallTransactionDoesNotExist
+                    }
+                }
+            }
+            Method::Message => {
+                let route = routes.borrow().message.clone();
+                match hand_over(route, tx) {
+                    None => continue,
+                    Some(back) => {
+                        tx = back;
+                        StatusCode::TemporarilyUnavailable
+                    }
                 }
             }
             _ => StatusCode::NotImplemented,
@@ -47,5 +57,19 @@ pub async fn serve(
                 tracing::debug!("reply failed: {e}");
             }
         });
+    }
+}
+
+/// Gives the transaction to `route`; hands it back when nobody takes it.
+fn hand_over(
+    route: Option<mpsc::UnboundedSender<Transaction>>,
+    tx: Transaction,
+) -> Option<Transaction> {
+    match route {
+        Some(route) => route
+            .send(tx)
+            .err()
+            .map(|mpsc::error::SendError(back)| back),
+        None => Some(tx),
     }
 }

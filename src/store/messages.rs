@@ -310,6 +310,22 @@ impl Store {
             .optional()?)
     }
 
+    /// One of our messages by its message id (the one IMDN names).
+    pub fn outgoing_by_message_id(
+        &self,
+        account: &str,
+        message_id: &str,
+    ) -> Result<Option<Message>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM messages m
+                 WHERE m.account = ?1 AND m.message_id = ?2 AND m.direction = 'out'"
+            ))?
+            .query_row((account, message_id), message)
+            .optional()?)
+    }
+
     /// Up to `limit` messages of a chat, in time order (newest last): the
     /// latest ones, or with `before` (a message id, normally the first one
     /// shown) the ones just before it.

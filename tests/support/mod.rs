@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod hark;
+pub mod hark_chat;
 pub mod hark_presence;
 pub mod kamailio;
 pub mod peers;

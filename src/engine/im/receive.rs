@@ -1,0 +1,190 @@
+//! Incoming MESSAGEs of the chat task: text is stored before it is
+//! answered 200 (a crash before the answer makes the sender try again, and
+//! the repeat is recognised), typing indications and notifications update
+//! what the window shows, anything else is refused with the right status.
+
+use std::time::Instant;
+
+use rsipstack::sip::{Header, StatusCode};
+use rsipstack::transaction::transaction::Transaction;
+
+use super::send::Outgoing;
+use super::{view, ImTask};
+use crate::engine::api::Event;
+use crate::im::imdn::{DeliveryStatus, DisplayStatus, Notification};
+use crate::im::inbound::{self, Inbound, Text};
+use crate::im::outbound;
+use crate::sip::request::{header, leading_number, uri_of};
+
+impl ImTask {
+    pub(super) async fn on_message(&mut self, mut tx: Transaction) {
+        let headers = &tx.original.headers;
+        let Some(from) = header(headers, "From") else {
+            return reply(tx, StatusCode::BadRequest, vec![]);
+        };
+        let peer = view::peer_address(&uri_of(&from));
+        let content_type = header(headers, "Content-Type");
+        let call_id = header(headers, "Call-ID").unwrap_or_default();
+        let cseq = header(headers, "CSeq")
+            .and_then(|c| leading_number(&c))
+            .unwrap_or(0);
+        let date = header(headers, "Date");
+        let device = header(headers, "Contact").map(|c| uri_of(&c));
+        let body = std::mem::take(&mut tx.original.body);
+        let now = Instant::now();
+        match inbound::classify(content_type.as_deref(), &body) {
+            Err(refusal) => {
+                tracing::info!(account = %self.account, %peer, "MESSAGE refused: {refusal}");
+                let status = StatusCode::from(refusal.status());
+                let extra = match refusal {
+                    inbound::Refusal::UnsupportedType(_) => {
+                        vec![Header::Other("Accept".into(), inbound::ACCEPT.into())]
+                    }
+                    _ => vec![],
+                };
+                reply(tx, status, extra);
+            }
+            Ok(Inbound::Text(text)) => {
+                let key = outbound::dedup_key(&call_id, cseq);
+                let stored = self.store_text(&peer, &text, &key, date.as_deref()).await;
+                reply(tx, StatusCode::OK, vec![]);
+                self.routing.on_incoming(&peer, device.as_deref(), now);
+                if self
+                    .typing_in
+                    .get_mut(&peer)
+                    .is_some_and(|r| r.on_message(now))
+                {
+                    self.typing_changed(&peer, false);
+                }
+                if let Some(request) = text.imdn.filter(|_| stored) {
+                    if request.disposition.positive_delivery {
+                        let out = Outgoing::notification(
+                            &self.identity.aor.to_string(),
+                            &peer,
+                            &request,
+                            Notification::Delivery(DeliveryStatus::Delivered),
+                        );
+                        self.fire_and_forget(out, "delivery notification");
+                    }
+                    if request.disposition.display {
+                        self.pending_display
+                            .entry(peer.clone())
+                            .or_default()
+                            .push(request);
+                    }
+                }
+            }
+            Ok(Inbound::Composing(doc)) => {
+                reply(tx, StatusCode::OK, vec![]);
+                let receiver = self.typing_in.entry(peer.clone()).or_default();
+                if receiver.on_indication(&doc, now) {
+                    let typing = receiver.is_typing();
+                    self.typing_changed(&peer, typing);
+                }
+            }
+            Ok(Inbound::Notification(imdn)) => {
+                reply(tx, StatusCode::OK, vec![]);
+                let id = imdn.message_id.clone();
+                let account = self.account.clone();
+                let changed = match imdn.notification {
+                    Notification::Delivery(DeliveryStatus::Delivered) => {
+                        self.with_store(move |s| s.mark_delivered(&id)).await
+                    }
+                    Notification::Display(DisplayStatus::Displayed) => {
+                        self.with_store(move |s| s.mark_displayed(&id)).await
+                    }
+                    _ => None,
+                };
+                if changed == Some(true) {
+                    let id = imdn.message_id.clone();
+                    if let Some(Some(m)) = self
+                        .with_store(move |s| s.outgoing_by_message_id(&account, &id))
+                        .await
+                    {
+                        self.emit(view::message_event(&self.account, &m));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keeps a received text; true when it is new (not a repeat).
+    async fn store_text(&self, peer: &str, text: &Text, key: &str, date: Option<&str>) -> bool {
+        if text.body.trim().is_empty() {
+            return false;
+        }
+        let received = view::now_ms();
+        let sent = view::sent_time(text.datetime.as_deref(), date, received);
+        let sender = text
+            .cpim_from
+            .as_deref()
+            .map(view::peer_address)
+            .unwrap_or_else(|| peer.to_string());
+        let (account, peer_owned, body) =
+            (self.account.clone(), peer.to_string(), text.body.clone());
+        let message_id = text.imdn.as_ref().map(|r| r.message_id.clone());
+        let key_owned = key.to_string();
+        let stored = self
+            .with_store(move |s| {
+                let Some(id) = s.store_incoming(
+                    &account,
+                    &peer_owned,
+                    &sender,
+                    &body,
+                    "text/plain",
+                    message_id.as_deref(),
+                    Some(&key_owned),
+                    sent,
+                    received,
+                )?
+                else {
+                    return Ok(None);
+                };
+                s.message(id)
+            })
+            .await;
+        match stored {
+            Some(Some(m)) => {
+                self.emit(view::message_event(&self.account, &m));
+                true
+            }
+            Some(None) => false,
+            None => {
+                // No store: still shown, never silently dropped.
+                let m = crate::store::messages::Message {
+                    id: 0,
+                    account: self.account.clone(),
+                    peer: peer.to_string(),
+                    direction: crate::store::messages::Direction::In,
+                    sender: peer.to_string(),
+                    body: text.body.clone(),
+                    content_type: "text/plain".into(),
+                    sent_at: sent,
+                    received_at: Some(received),
+                    state: crate::store::messages::MessageState::Received,
+                    failure: None,
+                    message_id: None,
+                    sip_call_id: Some(key.to_string()),
+                };
+                self.emit(view::message_event(&self.account, &m));
+                true
+            }
+        }
+    }
+
+    fn typing_changed(&self, peer: &str, typing: bool) {
+        self.emit(Event::Typing {
+            account: self.account.clone(),
+            peer: peer.to_string(),
+            typing,
+        });
+    }
+}
+
+fn reply(mut tx: Transaction, status: StatusCode, headers: Vec<Header>) {
+    tokio::spawn(async move {
+        if let Err(e) = tx.reply_with(status, headers, None).await {
+            tracing::debug!("MESSAGE reply failed: {e}");
+        }
+    });
+}

@@ -1,0 +1,214 @@
+//! Instant messaging against a real Kamailio (SPEC M1, M2, M3, M5): Hark
+//! to Hark over SIP MESSAGE, with typing indications, history, failures
+//! with a reason and a retry, and a queue that survives the server going
+//! away and Hark being killed.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::hark::{account_toml, Hark};
+use support::kamailio::{Kamailio, KamailioOptions};
+
+const T: Duration = Duration::from_secs(30);
+
+fn server() -> Kamailio {
+    Kamailio::start(KamailioOptions {
+        users: vec![
+            ("alice".into(), "a1".into()),
+            ("bob".into(), "b2".into()),
+            ("carol".into(), "c3".into()),
+        ],
+        ..Default::default()
+    })
+}
+
+fn hark_as(kam: &Kamailio, user: &str, password: &str) -> Hark {
+    let mut hark = Hark::start(&account_toml(
+        &kam.aor(user),
+        Some(password),
+        &kam.server_addr(),
+        "udp",
+        "",
+    ));
+    hark.wait_state("registered", T);
+    hark
+}
+
+#[test]
+fn two_harks_chat_both_ways_with_utf8_intact_and_history_kept() {
+    let kam = server();
+    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut bob = hark_as(&kam, "bob", "b2");
+    let (a, b) = (kam.aor("alice"), kam.aor("bob"));
+
+    let hello =
+        "Hello Bob \u{1F44B} \u{05e9}\u{05dc}\u{05d5}\u{05dd} <b>not bold</b> {$x}\nsecond line";
+    alice.send_message(&a, &b, hello);
+    let queued = alice.wait_message("queued at once", T, |m| m["body"] == hello);
+    assert_eq!(queued["outgoing"], true);
+    assert_eq!(queued["peer"], b.as_str());
+    alice.wait_sent_state(hello, "sent", T);
+    let got = bob.wait_received(hello, T);
+    assert_eq!(got["peer"], a.as_str(), "{got}");
+    assert_eq!(got["sender"], a.as_str(), "{got}");
+
+    bob.send_message(&b, &a, "Hi Alice, all good");
+    bob.wait_sent_state("Hi Alice, all good", "sent", T);
+    alice.wait_received("Hi Alice, all good", T);
+
+    // The history keeps both, in order, on both sides.
+    alice.send(&json!({"cmd": "history", "account": a, "peer": b, "id": 7}).to_string());
+    let history = alice.wait_event("history", T);
+    let bodies: Vec<&str> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, vec![hello, "Hi Alice, all good"], "{history}");
+    assert_eq!(history["more"], false);
+
+    // Search finds it across chats and within the chat.
+    bob.send(&json!({"cmd": "search_messages", "account": b, "query": "bob", "id": 8}).to_string());
+    let found = bob.wait_event("search_results", T);
+    assert_eq!(found["hits"][0]["message"]["body"], hello, "{found}");
+
+    let (status, _) = alice.quit(T);
+    assert!(status.success());
+    let (status, _) = bob.quit(T);
+    assert!(status.success());
+}
+
+#[test]
+fn typing_shows_on_the_other_side_and_stops_when_the_message_arrives() {
+    let kam = server();
+    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut bob = hark_as(&kam, "bob", "b2");
+    let (a, b) = (kam.aor("alice"), kam.aor("bob"));
+
+    alice.typing(&a, &b, true);
+    bob.wait_typing(&a, true, T);
+    alice.typing(&a, &b, false);
+    bob.wait_typing(&a, false, T);
+
+    alice.typing(&a, &b, true);
+    bob.wait_typing(&a, true, T);
+    alice.send_message(&a, &b, "done typing");
+    bob.wait_received("done typing", T);
+    bob.wait_typing(&a, false, T);
+}
+
+#[test]
+fn a_message_to_an_unknown_user_fails_with_the_reason_and_retry_sends_it_again() {
+    let kam = server();
+    let mut alice = hark_as(&kam, "alice", "a1");
+    let a = kam.aor("alice");
+    let nobody = format!("sip:nobody@{}", kam.domain);
+    alice.send_message(&a, &nobody, "anyone there?");
+    let failed = alice.wait_sent_state("anyone there?", "failed", T);
+    let reason = failed["failure"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("not-found"), "{failed}");
+    let id = failed["id"].as_i64().unwrap();
+
+    // carol exists but is offline (no msilo here): 480, failed as offline.
+    let carol = kam.aor("carol");
+    alice.send_message(&a, &carol, "are you there?");
+    let offline = alice.wait_sent_state("are you there?", "failed", T);
+    assert!(
+        offline["failure"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("offline"),
+        "{offline}"
+    );
+
+    // Retry: goes again (and fails again), with the same id.
+    alice.send(&json!({"cmd": "retry_message", "account": a, "message": id}).to_string());
+    alice.wait_message("retried", T, |m| m["id"] == id && m["state"] == "sending");
+    alice.wait_message("failed again", T, |m| {
+        m["id"] == id && m["state"] == "failed"
+    });
+}
+
+#[test]
+fn messages_typed_while_the_server_is_down_go_out_once_after_a_kill_and_restart() {
+    let kam = server();
+    let mut bob = hark_as(&kam, "bob", "b2");
+    let (a, b) = (kam.aor("alice"), kam.aor("bob"));
+    let db_dir = tempfile::tempdir().unwrap();
+    let db = db_dir.path().join("alice.db");
+    let db_arg = db.to_str().unwrap();
+    let config = account_toml(&a, Some("a1"), &kam.server_addr(), "udp", "");
+
+    // Alice starts while she cannot register (her server is "down": she
+    // points at a port where nothing listens), types three messages, and is
+    // killed.
+    let dead = account_toml(&a, Some("a1"), "127.0.0.1:9", "udp", "");
+    let mut alice = Hark::start_with_args(&dead, &["--database", db_arg]);
+    for text in ["one", "two", "three"] {
+        alice.send_message(&a, &b, text);
+        alice.wait_message(&format!("{text} queued"), T, |m| {
+            m["body"] == text && m["state"] == "queued"
+        });
+    }
+    drop(alice); // kill -9
+
+    // Restarted against the real server: the queue goes out by itself,
+    // in order, each exactly once.
+    let mut alice = Hark::start_with_args(&config, &["--database", db_arg]);
+    alice.wait_state("registered", T);
+    for text in ["one", "two", "three"] {
+        bob.wait_received(text, T);
+        alice.wait_sent_state(text, "sent", T);
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    bob.send(&json!({"cmd": "history", "account": b, "peer": a, "id": 1}).to_string());
+    let history = bob.wait_event("history", T);
+    let bodies: Vec<&str> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, vec!["one", "two", "three"], "{history}");
+}
+
+#[test]
+fn bad_commands_get_clear_errors() {
+    let kam = server();
+    let mut alice = hark_as(&kam, "alice", "a1");
+    let a = kam.aor("alice");
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"cmd": "send_message", "account": a, "to": "bob", "body": "x", "id": 1}),
+            "SIP address",
+        ),
+        (
+            json!({"cmd": "send_message", "account": a, "to": kam.aor("bob"), "body": "  ", "id": 2}),
+            "empty",
+        ),
+        (
+            json!({"cmd": "send_message", "account": a, "to": kam.aor("bob"), "body": "x".repeat(40_000), "id": 3}),
+            "bytes",
+        ),
+        (
+            json!({"cmd": "send_message", "account": "sip:zed@x", "to": kam.aor("bob"), "body": "x", "id": 4}),
+            "no account",
+        ),
+        (
+            json!({"cmd": "retry_message", "account": a, "message": 999, "id": 5}),
+            "no message",
+        ),
+    ];
+    for (cmd, words) in cases {
+        let id = cmd["id"].clone();
+        alice.send(&cmd.to_string());
+        let err = alice.wait_for("error", T, |e| e["event"] == "error" && e["id"] == id);
+        assert!(
+            err["message"].as_str().unwrap_or_default().contains(words),
+            "{cmd} -> {err}"
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! Chat steps on a running [`Hark`]: send a message, wait for one to
+//! arrive or to reach a state, typing indications.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::hark::Hark;
+
+impl Hark {
+    /// Sends `send_message` from `account` to `to`.
+    pub fn send_message(&mut self, account: &str, to: &str, body: &str) {
+        self.send(
+            &json!({"cmd": "send_message", "account": account, "to": to, "body": body}).to_string(),
+        );
+    }
+
+    /// Sends `typing` (active or not).
+    pub fn typing(&mut self, account: &str, to: &str, active: bool) {
+        self.send(
+            &json!({"cmd": "typing", "account": account, "to": to, "active": active}).to_string(),
+        );
+    }
+
+    /// Waits for a `message` event whose message satisfies `pred`; returns
+    /// the message.
+    pub fn wait_message(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let ev = self.wait_for(&format!("message: {what}"), timeout, |e| {
+            e["event"] == "message" && pred(&e["message"])
+        });
+        ev["message"].clone()
+    }
+
+    /// Waits for an incoming message with exactly this body.
+    pub fn wait_received(&mut self, body: &str, timeout: Duration) -> Value {
+        self.wait_message(&format!("received {body:?}"), timeout, |m| {
+            m["state"] == "received" && m["body"] == body
+        })
+    }
+
+    /// Waits until our message with this body reaches `state`.
+    pub fn wait_sent_state(&mut self, body: &str, state: &str, timeout: Duration) -> Value {
+        self.wait_message(&format!("{body:?} {state}"), timeout, |m| {
+            m["outgoing"] == true && m["body"] == body && m["state"] == state
+        })
+    }
+
+    /// Waits for a `typing` event from `peer`.
+    pub fn wait_typing(&mut self, peer: &str, typing: bool, timeout: Duration) {
+        self.wait_for(&format!("{peer} typing={typing}"), timeout, |e| {
+            e["event"] == "typing" && e["peer"] == peer && e["typing"] == typing
+        });
+    }
+}
