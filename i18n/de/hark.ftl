@@ -152,3 +152,88 @@ watcher-asks = { $name } möchte Ihren Status sehen.
 watcher-allow = Erlauben
 watcher-block = Blockieren
 watcher-ignore = Ignorieren
+
+## Ungelesene Chat-Nachrichten neben einem Kontakt
+
+contact-unread = { $count }
+
+## Chatfenster
+
+chat-window-title = { $name } – Hark
+chat-time-format = %H:%M
+chat-date-format = %-d.%-m.%Y
+chat-today = Heute
+chat-yesterday = Gestern
+chat-weekday-mon = Montag
+chat-weekday-tue = Dienstag
+chat-weekday-wed = Mittwoch
+chat-weekday-thu = Donnerstag
+chat-weekday-fri = Freitag
+chat-weekday-sat = Samstag
+chat-weekday-sun = Sonntag
+chat-you = Sie
+chat-typing = { $name } schreibt…
+chat-someone-typing = Jemand schreibt…
+chat-search-placeholder = In diesem Chat suchen
+chat-call = Anrufen
+chat-call-unavailable = Anrufe sind in Hark noch nicht möglich.
+chat-load-older = Ältere Nachrichten laden
+chat-loading = Wird geladen…
+chat-empty = Noch keine Nachrichten. Sagen Sie Hallo!
+chat-copy = Kopieren
+chat-copied = Kopiert
+chat-composer-placeholder = Nachricht schreiben (Eingabe sendet, Umschalt+Eingabe beginnt eine neue Zeile)
+chat-send = Senden
+chat-failed = Nicht gesendet: { $reason }
+chat-failed-unknown = Nicht gesendet.
+chat-retry = Erneut senden
+chat-queued = Wartet auf das Senden: { $reason }
+chat-queued-offline = Wird gesendet, sobald Hark verbunden ist.
+chat-send-now = Jetzt senden
+chat-state-queued = Wartet auf das Senden
+chat-state-sending = Wird gesendet…
+chat-state-sent = Gesendet
+chat-state-stored = Zur späteren Zustellung gespeichert
+chat-state-delivered = Zugestellt
+chat-state-read = Gelesen
+chat-state-failed = Nicht gesendet
+chat-notification-room = { $name } in { $room }
+
+## Gruppenchats
+
+chat-room-members = { $count ->
+    [one] Gruppenchat · 1 Mitglied
+   *[other] Gruppenchat · { $count } Mitglieder
+}
+chat-members-heading = Mitglieder ({ $count })
+chat-members-toggle = Mitglieder
+chat-invite-placeholder = bob@example.com
+chat-invite = Einladen
+chat-leave = Raum verlassen
+chat-menu = Chats
+chat-menu-new-room = Neuer Gruppenchat…
+chat-menu-search = Nachrichten durchsuchen…
+room-new-title = Neuer Gruppenchat
+room-new-placeholder = Name des Raums oder seine Adresse wie team@conference.example.com
+room-new-invalid = Ein Raumname enthält keine Leerzeichen; eine Adresse sieht aus wie team@conference.example.com
+room-new-create = Erstellen
+room-invitation-by = { $name } lädt Sie in den Gruppenchat { $room } ein.
+room-invitation = Sie sind in den Gruppenchat { $room } eingeladen.
+room-join = Beitreten
+
+## Nachrichten durchsuchen
+
+search-window-title = Nachrichten durchsuchen – Hark
+search-title = Nachrichten durchsuchen
+search-placeholder = Wörter, die in allen Chats gesucht werden
+search-submit = Suchen
+search-intro = Findet die Nachrichten aller Chats, die alle eingegebenen Wörter enthalten.
+search-waiting = Suche läuft…
+search-none = Keine Nachricht enthält „{ $query }“.
+search-count = { $count ->
+    [one] 1 Nachricht enthält „{ $query }“
+   *[other] { $count } Nachrichten enthalten „{ $query }“
+}
+search-close = Zurück zum Chat
+search-you-to = Sie an { $name }
+search-in-room = { $name } in { $room }

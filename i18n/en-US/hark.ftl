@@ -160,3 +160,102 @@ watcher-asks = { $name } wants to see your status.
 watcher-allow = Allow
 watcher-block = Block
 watcher-ignore = Ignore
+
+## Unread chat messages next to a contact
+
+# $count: how many messages from them are unread.
+contact-unread = { $count }
+
+## Chat window
+
+# Window title; $name: the contact's name or address.
+chat-window-title = { $name } – Hark
+# Time of a message, as a strftime pattern (https://docs.rs/chrono/latest/chrono/format/strftime/).
+chat-time-format = %-I:%M %p
+# A day longer than a week ago, as a strftime pattern.
+chat-date-format = %B %-d, %Y
+chat-today = Today
+chat-yesterday = Yesterday
+chat-weekday-mon = Monday
+chat-weekday-tue = Tuesday
+chat-weekday-wed = Wednesday
+chat-weekday-thu = Thursday
+chat-weekday-fri = Friday
+chat-weekday-sat = Saturday
+chat-weekday-sun = Sunday
+# Who wrote a message: the user.
+chat-you = You
+# $name: the contact's name.
+chat-typing = { $name } is typing…
+chat-someone-typing = Someone is typing…
+chat-search-placeholder = Search this chat
+chat-call = Call
+chat-call-unavailable = Calls are not available in Hark yet.
+chat-load-older = Load older messages
+chat-loading = Loading…
+chat-empty = No messages yet. Say hello!
+chat-copy = Copy
+chat-copied = Copied
+chat-composer-placeholder = Write a message (Enter sends, Shift+Enter starts a new line)
+chat-send = Send
+# $reason comes from the engine and may be in English.
+chat-failed = Not sent: { $reason }
+chat-failed-unknown = Not sent.
+chat-retry = Retry
+# $reason comes from the engine and may be in English.
+chat-queued = Waiting to be sent: { $reason }
+chat-queued-offline = Waiting to be sent when Hark is connected.
+chat-send-now = Send now
+# What the marks next to a sent message mean.
+chat-state-queued = Waiting to be sent
+chat-state-sending = Sending…
+chat-state-sent = Sent
+chat-state-stored = Stored for later delivery
+chat-state-delivered = Delivered
+chat-state-read = Read
+chat-state-failed = Not sent
+# $name: the sender; $room: the room's address.
+chat-notification-room = { $name } in { $room }
+
+## Group chat rooms
+
+chat-room-members = { $count ->
+    [one] Group chat · 1 member
+   *[other] Group chat · { $count } members
+}
+chat-members-heading = Members ({ $count })
+chat-members-toggle = Members
+chat-invite-placeholder = bob@example.com
+chat-invite = Invite
+chat-leave = Leave the room
+chat-menu = Chats
+chat-menu-new-room = New group chat…
+chat-menu-search = Search messages…
+room-new-title = New group chat
+room-new-placeholder = Room name, or its address like team@conference.example.com
+room-new-invalid = A room name has no spaces; an address looks like team@conference.example.com
+room-new-create = Create
+# $name: who invited the user; $room: the room's address.
+room-invitation-by = { $name } invites you to the group chat { $room }.
+room-invitation = You are invited to the group chat { $room }.
+room-join = Join
+
+## Searching messages
+
+search-window-title = Search messages – Hark
+search-title = Search messages
+search-placeholder = Words to find in all chats
+search-submit = Search
+search-intro = Finds the messages of every chat that contain all the words you type.
+search-waiting = Searching…
+# $query: what the user searched for.
+search-none = No message contains “{ $query }”.
+search-count = { $count ->
+    [one] 1 message contains “{ $query }”
+   *[other] { $count } messages contain “{ $query }”
+}
+search-close = Back to the chat
+# $name: the chat's contact.
+search-you-to = You to { $name }
+# $name: who wrote it; $room: the room.
+search-in-room = { $name } in { $room }

@@ -1,12 +1,16 @@
-//! The iced daemon: owns the windows (today the main window; chat and call
-//! windows join later as more [`WindowKind`]s), the top-level [`Message`],
+//! The iced daemon: owns the windows (the main window, a window per chat or
+//! group-chat room, the message search; call windows join later as more
+//! [`WindowKind`]s), the top-level [`Message`],
 //! which screen the main window shows, the traffic with the engine (events in
 //! through a subscription, commands out with [`EngineHandle::send`]) and
 //! quitting: Quit or closing the main window sends `Command::Quit` and exits
 //! on `Event::Stopped`, after [`QUIT_TIMEOUT`], or at once when the engine is
-//! already gone.
+//! already gone. What concerns chats (opening their windows, routing the
+//! engine's chat events, unread badges, notifications) is in [`chats`].
 
-use std::collections::BTreeMap;
+mod chats;
+
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use iced::widget::{button, center, column, text};
@@ -16,8 +20,13 @@ use crate::config::AccountConfig;
 use crate::engine::{Command, EngineHandle, Envelope, Event};
 use crate::i18n::I18n;
 
+use super::chat::Chats;
+use super::desktop::Desktop;
 use super::engine_events;
-use super::screen::{account_form, contacts, main_window, own_status, AccountForm, MainWindow};
+use super::screen::{
+    account_form, chat_search, chat_window, contacts, main_window, own_status, AccountForm,
+    ChatWindow, MainWindow, SearchWindow,
+};
 use super::theme;
 
 /// How long to wait for the engine to unregister before exiting anyway.
@@ -52,11 +61,20 @@ pub enum Message {
     EngineClosed,
     Form(account_form::Message),
     Main(main_window::Message),
+    /// Something in a chat or room window.
+    Chat(window::Id, chat_window::Message),
+    /// Something in the message search window.
+    Search(chat_search::Message),
+    /// A window got (true) or lost the keyboard focus.
+    Focus(window::Id, bool),
     /// Tab / Shift+Tab.
     FocusNext,
     FocusPrevious,
-    /// The Escape key: closes a menu, else clears the contact filter.
+    /// The Escape key in the main window: closes a menu, else clears the
+    /// contact filter.
     Escape,
+    /// The Escape key in this window.
+    EscapeIn(window::Id),
     /// A mouse button went down somewhere (the note may have lost the focus).
     Pointer,
     /// Once a second while a retry countdown is shown.
@@ -68,9 +86,48 @@ pub enum Message {
 }
 
 /// What a window is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WindowKind {
     Main,
+    /// A conversation with a person.
+    Chat {
+        account: String,
+        peer: String,
+    },
+    /// A group-chat room.
+    Room {
+        account: String,
+        room: String,
+    },
+    /// The search over every chat.
+    Search,
+}
+
+/// What happens when a message arrives for a chat without a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatSettings {
+    /// Open the chat's window (instead of only the badge).
+    pub open_on_message: bool,
+    /// Show a desktop notification.
+    pub notify: bool,
+}
+
+impl Default for ChatSettings {
+    fn default() -> Self {
+        ChatSettings {
+            open_on_message: false,
+            notify: true,
+        }
+    }
+}
+
+/// Who asked for a search whose answer is awaited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SearchTarget {
+    /// The search field of this chat window.
+    Chat(window::Id),
+    /// The search window.
+    All,
 }
 
 /// What the main window shows.
@@ -90,6 +147,14 @@ pub struct App {
     screen: Screen,
     main: MainWindow,
     quitting: bool,
+    chats: Chats,
+    chat_windows: BTreeMap<window::Id, ChatWindow>,
+    search: Option<(window::Id, SearchWindow)>,
+    /// Searches sent, by correlation id.
+    searches: HashMap<String, SearchTarget>,
+    next_request: u64,
+    desktop: Desktop,
+    chat_settings: ChatSettings,
 }
 
 impl App {
@@ -109,6 +174,13 @@ impl App {
             screen: Screen::Loading,
             main: MainWindow::new(),
             quitting: false,
+            chats: Chats::new(),
+            chat_windows: BTreeMap::new(),
+            search: None,
+            searches: HashMap::new(),
+            next_request: 0,
+            desktop: Desktop::default(),
+            chat_settings: ChatSettings::default(),
         };
         (app, open.map(Message::WindowOpened))
     }
@@ -130,8 +202,61 @@ impl App {
         self.quitting
     }
 
-    pub fn title(&self, _window: window::Id) -> String {
-        self.i18n.tr("app-title")
+    pub fn title(&self, window: window::Id) -> String {
+        match self.windows.get(&window) {
+            Some(WindowKind::Chat { .. } | WindowKind::Room { .. }) => {
+                match self.chat_windows.get(&window) {
+                    Some(chat) => self.i18n.tr_args(
+                        "chat-window-title",
+                        &[("name", self.peer_name(chat.account(), chat.peer()).into())],
+                    ),
+                    None => self.i18n.tr("app-title"),
+                }
+            }
+            Some(WindowKind::Search) => self.i18n.tr("search-window-title"),
+            _ => self.i18n.tr("app-title"),
+        }
+    }
+
+    /// What a window is for.
+    pub fn window_kind(&self, window: window::Id) -> Option<&WindowKind> {
+        self.windows.get(&window)
+    }
+
+    /// Every chat the UI knows, with unread counts and window states.
+    pub fn chats(&self) -> &Chats {
+        &self.chats
+    }
+
+    /// The window of a chat or room, when it is open.
+    pub fn chat_window(&self, account: &str, peer: &str) -> Option<window::Id> {
+        let key = super::chat::chat_key(account, peer);
+        self.chat_windows
+            .iter()
+            .find(|(_, w)| *w.key() == key)
+            .map(|(id, _)| *id)
+    }
+
+    pub fn chat_window_state(&self, window: window::Id) -> Option<&ChatWindow> {
+        self.chat_windows.get(&window)
+    }
+
+    /// The search window, when it is open.
+    pub fn search_window(&self) -> Option<window::Id> {
+        self.search.as_ref().map(|(id, _)| *id)
+    }
+
+    /// Where notifications and links go (tests and previews record them).
+    pub fn set_desktop(&mut self, desktop: Desktop) {
+        self.desktop = desktop;
+    }
+
+    pub fn chat_settings(&self) -> ChatSettings {
+        self.chat_settings
+    }
+
+    pub fn set_chat_settings(&mut self, settings: ChatSettings) {
+        self.chat_settings = settings;
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
@@ -154,6 +279,9 @@ impl App {
             Message::Engine(event) => self.engine_event(event),
             Message::Form(message) => self.form_message(message),
             Message::Main(message) => self.main_message(message),
+            Message::Chat(window, message) => self.chat_message(window, message),
+            Message::Search(message) => self.search_message(message),
+            Message::Focus(window, focused) => self.window_focus(window, focused),
             Message::FocusNext => {
                 iced::widget::operation::focus_next().chain(self.check_note_focus())
             }
@@ -161,6 +289,13 @@ impl App {
                 iced::widget::operation::focus_previous().chain(self.check_note_focus())
             }
             Message::Escape => self.main_message(main_window::Message::Escape),
+            Message::EscapeIn(id) if self.chat_windows.contains_key(&id) => {
+                self.chat_message(id, chat_window::Message::SearchClose)
+            }
+            Message::EscapeIn(id) if id == self.main_window => {
+                self.main_message(main_window::Message::Escape)
+            }
+            Message::EscapeIn(_) => Task::none(),
             Message::Pointer => self.check_note_focus(),
             Message::Tick => {
                 self.main.tick(Instant::now());
@@ -168,12 +303,19 @@ impl App {
             }
             Message::WindowOpened(id) => match (self.windows.get(&id), &self.screen) {
                 (Some(WindowKind::Main), Screen::AccountForm(_)) => AccountForm::focus(),
+                (Some(WindowKind::Chat { .. } | WindowKind::Room { .. }), _) => {
+                    ChatWindow::focus_composer()
+                }
+                (Some(WindowKind::Search), _) => {
+                    iced::widget::operation::focus(chat_search::QUERY_ID)
+                }
                 _ => Task::none(),
             },
             Message::CloseRequested(id) if id == self.main_window => self.quit(),
             Message::CloseRequested(id) => window::close(id),
             Message::WindowClosed(id) => {
                 self.windows.remove(&id);
+                self.chat_window_closed(id);
                 if id == self.main_window {
                     self.quit()
                 } else {
@@ -215,7 +357,7 @@ impl App {
             _ => {}
         }
         self.main.apply(&event);
-        Task::none()
+        self.chat_event(event)
     }
 
     fn form_message(&mut self, message: account_form::Message) -> Task<Message> {
@@ -267,13 +409,20 @@ impl App {
                 Task::none()
             }
             Some(main_window::Event::CopyAddress(address)) => iced::clipboard::write(address),
+            Some(main_window::Event::OpenChat { account, uri }) => self.open_chat(&account, &uri),
+            Some(main_window::Event::CreateRoom { account, room }) => {
+                self.room_command(&account, &room, crate::engine::RoomAction::Create)
+            }
+            Some(main_window::Event::JoinRoom { account, room }) => {
+                self.room_command(&account, &room, crate::engine::RoomAction::Join)
+            }
+            Some(main_window::Event::OpenSearch) => self.open_search(),
             Some(
-                main_window::Event::OpenChat { uri, .. }
-                | main_window::Event::Call { uri, .. }
+                main_window::Event::Call { uri, .. }
                 | main_window::Event::VideoCall { uri, .. }
                 | main_window::Event::SendEmail { uri, .. },
             ) => {
-                // Chat, calls and e-mail land with later features.
+                // Calls and e-mail land with later features.
                 tracing::info!(%uri, "not yet available");
                 Task::none()
             }
@@ -362,6 +511,8 @@ impl App {
                 Screen::AccountForm(form) => form.view(&self.i18n).map(Message::Form),
                 Screen::Main => self.main.view(&self.i18n).map(Message::Main),
             },
+            Some(WindowKind::Chat { .. } | WindowKind::Room { .. }) => self.chat_view(window),
+            Some(WindowKind::Search) => self.search_view(),
             None => iced::widget::space().into(),
         }
     }
@@ -389,6 +540,11 @@ impl App {
             engine_events::subscription(&self.engine),
             window::close_requests().map(Message::CloseRequested),
             window::close_events().map(Message::WindowClosed),
+            window::events().filter_map(|(id, event)| match event {
+                window::Event::Focused => Some(Message::Focus(id, true)),
+                window::Event::Unfocused => Some(Message::Focus(id, false)),
+                _ => None,
+            }),
             iced::event::listen_with(focus_keys),
         ];
         if self.main.own_status().note_edited() {
@@ -419,7 +575,7 @@ fn pointer_presses(
 fn focus_keys(
     event: iced::Event,
     status: iced::event::Status,
-    _window: window::Id,
+    window: window::Id,
 ) -> Option<Message> {
     use iced::keyboard::{key::Named, Event as Key, Key as K};
     match (event, status) {
@@ -429,7 +585,7 @@ fn focus_keys(
                 ..
             }),
             _,
-        ) => Some(Message::Escape),
+        ) => Some(Message::EscapeIn(window)),
         (
             iced::Event::Keyboard(Key::KeyPressed {
                 key: K::Named(Named::Tab),

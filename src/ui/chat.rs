@@ -42,7 +42,7 @@ pub fn chat_key(account: &str, peer: &str) -> ChatKey {
 
 /// One spelling per address: no angle brackets or surrounding blanks, a
 /// lower-case `sip:` / `sips:` scheme (added when missing), and a
-/// lower-case domain; the user part is kept as written.
+/// lower-case domain, no URI parameters; the user part is kept as written.
 /// `normalize_peer("<SIP:Bob@Hark.TEST>") == "sip:Bob@hark.test"`.
 pub fn normalize_peer(peer: &str) -> String {
     let p = peer
@@ -50,6 +50,8 @@ pub fn normalize_peer(peer: &str) -> String {
         .trim_start_matches('<')
         .trim_end_matches('>')
         .trim();
+    // Parameters and headers name no other chat (as the engine has it).
+    let p = p.split([';', '?']).next().unwrap_or(p);
     let (scheme, rest) = match p.split_once(':') {
         Some((s, rest)) if s.eq_ignore_ascii_case("sip") || s.eq_ignore_ascii_case("sips") => {
             (s.to_ascii_lowercase(), rest)

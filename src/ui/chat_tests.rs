@@ -276,6 +276,10 @@ fn peers_are_spelled_one_way() {
     assert_eq!(normalize_peer("sips:bob@hark.test"), "sips:bob@hark.test");
     assert_eq!(normalize_peer("tel:+4930123"), "tel:+4930123");
     assert_eq!(
+        normalize_peer("sip:bob@Hark.Test;transport=udp"),
+        "sip:bob@hark.test"
+    );
+    assert_eq!(
         normalize_peer("bob@hark.test:5070"),
         "sip:bob@hark.test:5070"
     );

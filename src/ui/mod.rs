@@ -23,9 +23,10 @@
 pub mod app;
 pub mod chat;
 pub mod contact_list;
+pub mod desktop;
 mod engine_events;
 pub mod screen;
 pub mod status;
 pub mod theme;
 
-pub use app::{run, App, Message, Screen};
+pub use app::{run, App, ChatSettings, Message, Screen, WindowKind};

@@ -319,3 +319,54 @@ pub fn avatar<'a, Message: 'a>(name: &str, size: f32, status: Option<Dot>) -> El
         .height(size + 2.0)
         .into()
 }
+
+/// A chat message from someone else: a soft grey bubble.
+pub fn bubble_in(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.background.weak.color.scale_alpha(0.7).into()),
+        border: border::rounded(12),
+        text_color: Some(palette.background.base.text),
+        ..container::Style::default()
+    }
+}
+
+/// A chat message the user sent: tinted with the accent colour.
+pub fn bubble_out(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.primary.weak.color.scale_alpha(0.45).into()),
+        border: border::rounded(12),
+        text_color: Some(palette.background.base.text),
+        ..container::Style::default()
+    }
+}
+
+/// A chat message that did not go out: outlined in red.
+pub fn bubble_failed(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        border: border::rounded(12)
+            .color(palette.danger.base.color)
+            .width(1),
+        ..bubble_out(theme)
+    }
+}
+
+/// The count of unread messages next to a contact: a filled pill.
+pub fn unread_badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.primary.base.color.into()),
+        border: border::rounded(10),
+        text_color: Some(palette.primary.base.text),
+        ..container::Style::default()
+    }
+}
+
+/// The accent colour as text (links, read marks).
+pub fn accent(theme: &Theme) -> text::Style {
+    text::Style {
+        color: Some(theme.extended_palette().primary.base.color),
+    }
+}

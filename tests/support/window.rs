@@ -87,3 +87,45 @@ impl Window {
         assert!(ui.find(unwanted).is_err(), "the window shows {unwanted:?}");
     }
 }
+
+/// Other windows than the main one (chat, room, search windows).
+impl Window {
+    /// Every command sent since the last call, in order.
+    pub fn commands(&mut self) -> Vec<Command> {
+        std::iter::from_fn(|| self.command())
+            .map(|e| e.command)
+            .collect()
+    }
+
+    /// Interacts with the view of window `id`, then applies what it produced.
+    pub fn interact_in(
+        &mut self,
+        id: iced::window::Id,
+        f: impl FnOnce(&mut Simulator<'_, Message>),
+    ) {
+        let messages: Vec<Message> = {
+            let mut ui = simulator(self.app.view(id));
+            f(&mut ui);
+            ui.into_messages().collect()
+        };
+        for message in messages {
+            self.update(message);
+        }
+    }
+
+    /// Panics unless window `id` shows exactly this text somewhere.
+    pub fn shows_in(&mut self, id: iced::window::Id, wanted: &str) {
+        let mut ui = simulator(self.app.view(id));
+        if let Err(e) = ui.find(wanted) {
+            panic!("window {id:?} does not show {wanted:?}: {e}");
+        }
+    }
+
+    pub fn does_not_show_in(&mut self, id: iced::window::Id, unwanted: &str) {
+        let mut ui = simulator(self.app.view(id));
+        assert!(
+            ui.find(unwanted).is_err(),
+            "window {id:?} shows {unwanted:?}"
+        );
+    }
+}

@@ -8,7 +8,10 @@
 //! only the rows inside the scrolled viewport are built as widgets, so five
 //! thousand contacts scroll as smoothly as fifty.
 
+use std::collections::HashMap;
+
 use crate::engine::{Command, Contact, Event as EngineEvent};
+use crate::ui::chat::{chat_key, ChatKey};
 use crate::ui::contact_list::{ContactList, Key, Row};
 
 use super::main_window::Event;
@@ -164,6 +167,8 @@ pub struct Contacts {
     pub(super) add: Option<AddForm>,
     pub(super) watchers: Vec<PendingWatcher>,
     pub(super) default_action: DefaultAction,
+    /// Unread chat messages per contact (the badge on the row).
+    pub(super) unread: HashMap<ChatKey, usize>,
 }
 
 impl Default for Contacts {
@@ -180,6 +185,7 @@ impl Default for Contacts {
             add: None,
             watchers: Vec::new(),
             default_action: DefaultAction::default(),
+            unread: HashMap::new(),
         }
     }
 }
@@ -208,6 +214,25 @@ impl Contacts {
 
     pub fn set_default_action(&mut self, action: DefaultAction) {
         self.default_action = action;
+    }
+
+    /// How many chat messages from this contact are unread (0 hides the
+    /// badge).
+    pub fn set_unread(&mut self, account: &str, peer: &str, count: usize) {
+        let key = chat_key(account, peer);
+        if count == 0 {
+            self.unread.remove(&key);
+        } else {
+            self.unread.insert(key, count);
+        }
+    }
+
+    /// The unread count shown next to a contact.
+    pub fn unread(&self, account: &str, uri: &str) -> usize {
+        self.unread
+            .get(&chat_key(account, uri))
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn pending_watchers(&self) -> &[PendingWatcher] {

@@ -68,6 +68,11 @@ impl std::fmt::Display for AccountChoice {
     }
 }
 
+/// The widget id of the unread badge on a contact's row.
+pub fn unread_badge_id(uri: &str) -> String {
+    format!("contact-unread {uri}")
+}
+
 fn cut(s: &str, chars: usize) -> String {
     match s.char_indices().nth(chars) {
         Some((at, _)) => format!("{}…", s[..at].trim_end()),
@@ -363,6 +368,19 @@ impl Contacts {
                 )
                 .padding([2, 8])
                 .style(theme::badge),
+            );
+        }
+        let unread = self.unread(&contact.account, &contact.uri);
+        if unread > 0 {
+            line = line.push(
+                container(
+                    text(i18n.tr_args("contact-unread", &[("count", (unread as i64).into())]))
+                        .size(theme::SMALL_SIZE - 1.0)
+                        .font(theme::BOLD),
+                )
+                .id(unread_badge_id(&contact.uri))
+                .padding([1, 7])
+                .style(theme::unread_badge),
             );
         }
         let selected = self.selected.as_ref() == Some(&key);

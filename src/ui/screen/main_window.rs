@@ -17,6 +17,7 @@ use crate::i18n::I18n;
 use crate::ui::status::{self, display_address};
 use crate::ui::theme;
 
+use super::chat_tools::{self, ChatTools, Invitation};
 use super::contacts::{self, Contacts, WatcherDecision};
 use super::own_status::{self, OwnStatus};
 
@@ -31,6 +32,7 @@ pub enum Message {
     Quit,
     Own(own_status::Message),
     Contacts(contacts::Message),
+    Chat(chat_tools::Message),
     /// The Escape key.
     Escape,
 }
@@ -54,7 +56,7 @@ pub enum Event {
         account: String,
         contact: Contact,
     },
-    /// Open a chat with this contact (lands with instant messaging).
+    /// Open (or raise) the chat window with this contact.
     OpenChat {
         account: String,
         uri: String,
@@ -74,6 +76,18 @@ pub enum Event {
     },
     /// Put this text on the clipboard.
     CopyAddress(String),
+    /// Create a group-chat room and open its window.
+    CreateRoom {
+        account: String,
+        room: String,
+    },
+    /// Join a room the user was invited to and open its window.
+    JoinRoom {
+        account: String,
+        room: String,
+    },
+    /// Open the window that searches every chat.
+    OpenSearch,
     /// The user decided about someone who wants to see their status.
     DecideWatcher {
         account: String,
@@ -112,6 +126,7 @@ pub struct MainWindow {
     now: Instant,
     own: OwnStatus,
     contacts: Contacts,
+    chat: ChatTools,
 }
 
 impl Default for MainWindow {
@@ -124,6 +139,7 @@ impl Default for MainWindow {
             now: Instant::now(),
             own: OwnStatus::default(),
             contacts: Contacts::default(),
+            chat: ChatTools::default(),
         }
     }
 }
@@ -151,6 +167,10 @@ impl MainWindow {
 
     pub fn contacts_mut(&mut self) -> &mut Contacts {
         &mut self.contacts
+    }
+
+    pub fn chat_tools(&self) -> &ChatTools {
+        &self.chat
     }
 
     /// The addresses of the user's accounts.
@@ -236,6 +256,11 @@ impl MainWindow {
             // failing to carry a command out (saving the config, say).
             EngineEvent::Error { message, .. } => self.notice(Notice::Error(message.clone())),
             EngineEvent::Stopped => self.set_engine_stopped(),
+            EngineEvent::RoomInvitation { account, room, by } => self.chat.invited(Invitation {
+                account: account.clone(),
+                room: room.clone(),
+                by: by.clone(),
+            }),
             _ => {}
         }
     }
@@ -285,10 +310,14 @@ impl MainWindow {
                 let accounts = self.account_addresses();
                 self.contacts.update(message, &accounts)
             }
+            Message::Chat(message) => {
+                let accounts = self.account_addresses();
+                self.chat.update(message, &accounts)
+            }
             Message::Escape => {
                 if self.own.menu_open() {
                     self.own.update(own_status::Message::CloseMenu);
-                } else {
+                } else if !self.chat.escape() {
                     self.contacts.escape();
                 }
                 None
@@ -363,10 +392,13 @@ impl MainWindow {
             .first()
             .map(|a| display_address(&a.address).to_string())
             .unwrap_or_else(|| i18n.tr("app-title"));
+        let mut band = row![container(self.own.view(i18n, &name).map(Message::Own)).width(Fill)];
+        if !self.accounts.is_empty() {
+            band =
+                band.push(chat_tools::menu_column(self.chat.menu_button(i18n)).map(Message::Chat));
+        }
         let mut page = column![
-            container(self.own.view(i18n, &name).map(Message::Own))
-                .width(Fill)
-                .style(theme::band),
+            container(band).width(Fill).style(theme::band),
             rule::horizontal(1).style(rule::weak),
         ];
         if self.engine_stopped
@@ -375,6 +407,9 @@ impl MainWindow {
             || self.accounts.len() != self.healthy_count(i18n)
         {
             page = page.push(container(content).padding([12.0, theme::PADDING * 0.75]));
+        }
+        if let Some(panel) = self.chat.panel(i18n) {
+            page = page.push(panel.map(Message::Chat));
         }
         if self.accounts.is_empty() {
             page = page.push(space::vertical());
@@ -391,6 +426,8 @@ impl MainWindow {
 
         if self.own.menu_open() {
             stack![page, self.own.menu(i18n).map(Message::Own)].into()
+        } else if self.chat.menu_open() {
+            stack![page, self.chat.menu(i18n).map(Message::Chat)].into()
         } else {
             page.into()
         }

@@ -3,10 +3,18 @@
 //! leave the screen (a command for the engine, a change of screen).
 
 pub mod account_form;
+pub mod chat_search;
+pub mod chat_tools;
+mod chat_view;
+pub mod chat_window;
 pub mod contacts;
 mod contacts_view;
 pub mod main_window;
 pub mod own_status;
 
 pub use account_form::AccountForm;
+pub use chat_search::SearchWindow;
+pub use chat_view::Peer;
+pub use chat_window::ChatWindow;
+pub use contacts_view::{availability_id, unread_badge_id};
 pub use main_window::MainWindow;

@@ -1,0 +1,650 @@
+//! How a chat window looks: the header (who, their status dot, search in
+//! this chat, the call button), the message list (day separators, runs of
+//! one sender, bubbles with time and delivery marks, failed and queued
+//! messages with the reason and Retry), the typing line and the composer;
+//! a room also shows its members, an invite field and Leave.
+//!
+//! Message bodies are plain text: a body without links is one `text`
+//! widget, one with links a `rich_text` whose link spans open on click.
+//! Nothing in a body is ever read as markup or as a translation pattern.
+
+use chrono::{DateTime, Local, NaiveDate};
+use iced::widget::{
+    button, column, container, hover, rich_text, row, rule, scrollable, space, span, text,
+    text_editor, text_input, tooltip,
+};
+use iced::{Alignment, Element, Fill, Length, Padding, Shrink};
+
+use crate::engine::{ChatMessage, ChatState, SearchHit};
+use crate::i18n::I18n;
+use crate::ui::chat::{
+    self, local_time, snippet_parts, ChatKind, Conversation, DayLabel, Item, Run, Span,
+};
+use crate::ui::theme::{self, Dot};
+
+use super::chat_window::{
+    composer_keys, ChatWindow, Message, SearchResults, COMPOSER_ID, INVITE_ID, MESSAGES_ID,
+    SEARCH_ID,
+};
+
+/// Widest a message bubble gets.
+const BUBBLE_WIDTH: f32 = 420.0;
+/// Room for the Copy button beside a bubble.
+const COPY_SLOT: f32 = 64.0;
+/// Width of a room's member panel.
+const MEMBERS_WIDTH: f32 = 190.0;
+
+/// Who the chat is with, as the header shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Peer {
+    pub name: String,
+    /// The address without `sip:`.
+    pub address: String,
+    /// Their presence, when they are on the contact list.
+    pub dot: Option<Dot>,
+    /// Their note or availability in words.
+    pub status: Option<String>,
+}
+
+/// A time of day in the language's format (`chat-time-format`, strftime).
+pub fn format_time(i18n: &I18n, ms: i64) -> String {
+    strftime(
+        &local_time(ms, &Local),
+        &i18n.tr("chat-time-format"),
+        "%H:%M",
+    )
+}
+
+/// A day as a separator names it: Today, Yesterday, a weekday, a date.
+pub fn format_day(i18n: &I18n, day: NaiveDate, today: NaiveDate) -> String {
+    use chrono::Weekday::*;
+    match DayLabel::new(day, today) {
+        DayLabel::Today => i18n.tr("chat-today"),
+        DayLabel::Yesterday => i18n.tr("chat-yesterday"),
+        DayLabel::Weekday(w) => i18n.tr(match w {
+            Mon => "chat-weekday-mon",
+            Tue => "chat-weekday-tue",
+            Wed => "chat-weekday-wed",
+            Thu => "chat-weekday-thu",
+            Fri => "chat-weekday-fri",
+            Sat => "chat-weekday-sat",
+            Sun => "chat-weekday-sun",
+        }),
+        DayLabel::Date(d) => {
+            let format = i18n.tr("chat-date-format");
+            let items: Vec<_> = chrono::format::StrftimeItems::new(&format).collect();
+            if items
+                .iter()
+                .any(|i| matches!(i, chrono::format::Item::Error))
+            {
+                d.format("%Y-%m-%d").to_string()
+            } else {
+                d.format_with_items(items.into_iter()).to_string()
+            }
+        }
+    }
+}
+
+/// Formats with a translated strftime pattern; a broken pattern falls back.
+fn strftime(time: &DateTime<Local>, pattern: &str, fallback: &str) -> String {
+    let items: Vec<_> = chrono::format::StrftimeItems::new(pattern).collect();
+    if items
+        .iter()
+        .any(|i| matches!(i, chrono::format::Item::Error))
+    {
+        return time.format(fallback).to_string();
+    }
+    time.format_with_items(items.into_iter()).to_string()
+}
+
+impl ChatWindow {
+    /// The whole window. `names` gives the name to show for an address.
+    pub fn view<'a>(
+        &'a self,
+        i18n: &I18n,
+        chat: &'a Conversation,
+        peer: &Peer,
+        names: &dyn Fn(&str) -> String,
+    ) -> Element<'a, Message> {
+        let body: Element<'a, Message> = match &self.results {
+            Some(results) => self.results_view(i18n, results, names),
+            None => self.messages_view(i18n, chat, names),
+        };
+        let mut main = column![
+            self.header(i18n, chat, peer),
+            rule::horizontal(1).style(rule::weak),
+            body,
+        ]
+        .height(Fill);
+        if chat.typing {
+            let who = if self.kind == ChatKind::Room {
+                i18n.tr("chat-someone-typing")
+            } else {
+                i18n.tr_args("chat-typing", &[("name", peer.name.clone().into())])
+            };
+            main = main.push(
+                container(text(who).size(theme::SMALL_SIZE).style(theme::muted))
+                    .padding([2.0, theme::PADDING * 0.75]),
+            );
+        }
+        main = main
+            .push(rule::horizontal(1).style(rule::weak))
+            .push(self.composer_view(i18n));
+        if self.kind == ChatKind::Room && self.show_members {
+            row![
+                main.width(Fill),
+                rule::vertical(1).style(rule::weak),
+                self.members_view(i18n, chat, names),
+            ]
+            .into()
+        } else {
+            main.into()
+        }
+    }
+
+    fn header<'a>(&'a self, i18n: &I18n, chat: &Conversation, peer: &Peer) -> Element<'a, Message> {
+        let second = match (self.kind, &peer.status) {
+            (ChatKind::Room, _) => i18n.tr_args(
+                "chat-room-members",
+                &[("count", (chat.members.len() as i64).into())],
+            ),
+            (ChatKind::Person, Some(status)) => format!("{} · {status}", peer.address),
+            (ChatKind::Person, None) => peer.address.clone(),
+        };
+        let who = row![
+            theme::avatar(&peer.name, 40.0, peer.dot),
+            column![
+                text(peer.name.clone())
+                    .size(theme::BODY_SIZE + 1.0)
+                    .font(theme::BOLD)
+                    .wrapping(text::Wrapping::None),
+                text(second)
+                    .size(theme::SMALL_SIZE)
+                    .style(theme::muted)
+                    .wrapping(text::Wrapping::None),
+            ]
+            .spacing(1)
+            .width(Fill)
+            .clip(true),
+        ]
+        .spacing(theme::SMALL_GAP * 2.0)
+        .align_y(Alignment::Center)
+        .width(Fill);
+
+        let search = text_input(&i18n.tr("chat-search-placeholder"), &self.search)
+            .id(SEARCH_ID)
+            .size(theme::SMALL_SIZE)
+            .padding([5, 8])
+            .width(170)
+            .style(theme::field)
+            .on_input(Message::SearchInput)
+            .on_submit(Message::SearchSubmit);
+        // Calls land with the softphone; until then the button says so.
+        let call = tooltip(
+            button(
+                row![
+                    text("☎").size(theme::LABEL_SIZE),
+                    text(i18n.tr("chat-call")).size(theme::LABEL_SIZE)
+                ]
+                .spacing(4)
+                .align_y(Alignment::Center),
+            )
+            .padding([5, 10])
+            .style(theme::secondary_button),
+            container(text(i18n.tr("chat-call-unavailable")).size(theme::SMALL_SIZE))
+                .padding([4, 8])
+                .style(theme::popup),
+            tooltip::Position::Bottom,
+        );
+        let mut bar = row![who, search, call]
+            .spacing(theme::SMALL_GAP)
+            .align_y(Alignment::Center);
+        if self.kind == ChatKind::Room {
+            bar = bar.push(
+                button(text(i18n.tr("chat-members-toggle")).size(theme::LABEL_SIZE))
+                    .padding([5, 10])
+                    .style(theme::secondary_button)
+                    .on_press(Message::ToggleMembers),
+            );
+        }
+        container(bar)
+            .padding([10.0, theme::PADDING * 0.75])
+            .width(Fill)
+            .style(theme::band)
+            .into()
+    }
+
+    fn messages_view<'a>(
+        &'a self,
+        i18n: &I18n,
+        chat: &'a Conversation,
+        names: &dyn Fn(&str) -> String,
+    ) -> Element<'a, Message> {
+        let mut list = column![].spacing(theme::SMALL_GAP * 1.5).width(Fill);
+        if chat.more_history || (chat.loading_history && !chat.messages().is_empty()) {
+            let label = if chat.loading_history {
+                i18n.tr("chat-loading")
+            } else {
+                i18n.tr("chat-load-older")
+            };
+            list = list.push(
+                container(
+                    button(text(label).size(theme::SMALL_SIZE))
+                        .padding([4, 12])
+                        .style(theme::secondary_button)
+                        .on_press_maybe((!chat.loading_history).then_some(Message::LoadOlder)),
+                )
+                .center_x(Fill),
+            );
+        }
+        if chat.messages().is_empty() {
+            let words = if chat.loading_history {
+                i18n.tr("chat-loading")
+            } else {
+                i18n.tr("chat-empty")
+            };
+            list = list.push(
+                container(text(words).size(theme::BODY_SIZE).style(theme::muted))
+                    .padding(theme::PADDING)
+                    .center_x(Fill),
+            );
+        }
+        let today = Local::now().date_naive();
+        for item in chat.items(&Local) {
+            list = list.push(match item {
+                Item::Day(day) => day_separator(format_day(i18n, day, today)),
+                Item::Run(run) => self.run_view(i18n, run, names),
+            });
+        }
+        let bar = scrollable::Scrollbar::new()
+            .width(6)
+            .scroller_width(6)
+            .margin(2);
+        scrollable(container(list).padding([12.0, theme::PADDING * 0.75]))
+            .direction(scrollable::Direction::Vertical(bar))
+            .anchor_bottom()
+            .id(MESSAGES_ID)
+            .height(Fill)
+            .width(Fill)
+            .into()
+    }
+
+    fn run_view<'a>(
+        &'a self,
+        i18n: &I18n,
+        run: Run<'a>,
+        names: &dyn Fn(&str) -> String,
+    ) -> Element<'a, Message> {
+        let first = run.messages[0];
+        let who = if run.outgoing {
+            i18n.tr("chat-you")
+        } else {
+            names(run.sender)
+        };
+        let heading = row![
+            text(who).size(theme::SMALL_SIZE).font(theme::BOLD),
+            text(format_time(i18n, first.sent_at))
+                .size(theme::SMALL_SIZE)
+                .style(theme::muted),
+        ]
+        .spacing(theme::SMALL_GAP)
+        .align_y(Alignment::Center);
+        let align = if run.outgoing {
+            Alignment::End
+        } else {
+            Alignment::Start
+        };
+        let mut messages = column![heading].spacing(3).align_x(align).width(Fill);
+        for message in run.messages {
+            messages = messages.push(self.message_view(i18n, message, run.outgoing));
+        }
+        messages.into()
+    }
+
+    fn message_view<'a>(
+        &'a self,
+        i18n: &I18n,
+        message: &'a ChatMessage,
+        outgoing: bool,
+    ) -> Element<'a, Message> {
+        let mut footer = row![text(format_time(i18n, message.sent_at))
+            .size(theme::SMALL_SIZE - 2.0)
+            .style(theme::muted)]
+        .spacing(4)
+        .align_y(Alignment::Center);
+        if outgoing {
+            footer = footer.push(state_mark(i18n, message.state));
+        }
+        let bubble = container(
+            column![body_view(&message.body), footer]
+                .spacing(2)
+                .align_x(Alignment::End),
+        )
+        .padding([6, 10])
+        .max_width(BUBBLE_WIDTH)
+        .style(match message.state {
+            ChatState::Failed => theme::bubble_failed,
+            _ if outgoing => theme::bubble_out,
+            _ => theme::bubble_in,
+        });
+
+        let copy_label = if self.copied == Some(message.id) {
+            i18n.tr("chat-copied")
+        } else {
+            i18n.tr("chat-copy")
+        };
+        let copy = button(text(copy_label).size(theme::SMALL_SIZE - 1.0))
+            .padding([2, 6])
+            .style(theme::flat_button)
+            .on_press(Message::Copy(message.id));
+        let slot = space().width(COPY_SLOT).height(Shrink);
+        let with_copy = if outgoing {
+            hover(
+                row![slot, bubble].align_y(Alignment::Center),
+                container(copy).align_left(COPY_SLOT).center_y(Fill),
+            )
+        } else {
+            hover(
+                row![bubble, slot].align_y(Alignment::Center),
+                container(copy).align_right(Fill).center_y(Fill),
+            )
+        };
+
+        let problem = match message.state {
+            ChatState::Failed => Some((
+                match &message.failure {
+                    Some(reason) => {
+                        i18n.tr_args("chat-failed", &[("reason", reason.as_str().into())])
+                    }
+                    None => i18n.tr("chat-failed-unknown"),
+                },
+                i18n.tr("chat-retry"),
+            )),
+            ChatState::Queued => Some((
+                match &message.failure {
+                    Some(reason) => {
+                        i18n.tr_args("chat-queued", &[("reason", reason.as_str().into())])
+                    }
+                    None => i18n.tr("chat-queued-offline"),
+                },
+                i18n.tr("chat-send-now"),
+            )),
+            _ => None,
+        };
+        let Some((reason, action)) = problem else {
+            return with_copy;
+        };
+        let style = if message.state == ChatState::Failed {
+            theme::error
+        } else {
+            theme::muted
+        };
+        let line = row![
+            text(reason).size(theme::SMALL_SIZE).style(style),
+            button(text(action).size(theme::SMALL_SIZE))
+                .padding([2, 10])
+                .style(theme::secondary_button)
+                .on_press(Message::Retry(message.id)),
+        ]
+        .spacing(theme::SMALL_GAP)
+        .align_y(Alignment::Center);
+        column![
+            with_copy,
+            container(line).max_width(BUBBLE_WIDTH + COPY_SLOT)
+        ]
+        .spacing(3)
+        .align_x(Alignment::End)
+        .into()
+    }
+
+    fn results_view<'a>(
+        &'a self,
+        i18n: &I18n,
+        results: &'a SearchResults,
+        names: &dyn Fn(&str) -> String,
+    ) -> Element<'a, Message> {
+        let heading = if results.waiting {
+            i18n.tr("search-waiting")
+        } else if results.hits.is_empty() {
+            i18n.tr_args("search-none", &[("query", results.query.as_str().into())])
+        } else {
+            i18n.tr_args(
+                "search-count",
+                &[
+                    ("count", (results.hits.len() as i64).into()),
+                    ("query", results.query.as_str().into()),
+                ],
+            )
+        };
+        let mut list = column![row![
+            text(heading).size(theme::LABEL_SIZE).width(Fill),
+            button(text(i18n.tr("search-close")).size(theme::SMALL_SIZE))
+                .padding([4, 10])
+                .style(theme::secondary_button)
+                .on_press(Message::SearchClose),
+        ]
+        .align_y(Alignment::Center)]
+        .spacing(theme::SMALL_GAP * 2.0);
+        if let Some(error) = &results.error {
+            list = list.push(
+                text(error.clone())
+                    .size(theme::SMALL_SIZE)
+                    .style(theme::error),
+            );
+        }
+        for hit in &results.hits {
+            let who = if hit.message.outgoing {
+                i18n.tr("chat-you")
+            } else {
+                names(&hit.message.sender)
+            };
+            list = list.push(hit_view(i18n, who, hit));
+        }
+        scrollable(container(list).padding([12.0, theme::PADDING * 0.75]))
+            .height(Fill)
+            .width(Fill)
+            .into()
+    }
+
+    fn composer_view<'a>(&'a self, i18n: &I18n) -> Element<'a, Message> {
+        let editor = text_editor(&self.composer)
+            .id(COMPOSER_ID)
+            .placeholder(i18n.tr("chat-composer-placeholder"))
+            .size(theme::BODY_SIZE)
+            .padding([8, 10])
+            .max_height(140)
+            .on_action(Message::Composer)
+            .key_binding(composer_keys);
+        let can_send = !self.composer.text().trim().is_empty();
+        let send = button(text(i18n.tr("chat-send")).size(theme::LABEL_SIZE))
+            .padding([8, 16])
+            .style(theme::primary_button)
+            .on_press_maybe(can_send.then_some(Message::Send));
+        container(
+            row![editor, send]
+                .spacing(theme::SMALL_GAP)
+                .align_y(Alignment::End),
+        )
+        .padding([10.0, theme::PADDING * 0.75])
+        .into()
+    }
+
+    fn members_view<'a>(
+        &'a self,
+        i18n: &I18n,
+        chat: &'a Conversation,
+        names: &dyn Fn(&str) -> String,
+    ) -> Element<'a, Message> {
+        let mut members = column![text(i18n.tr_args(
+            "chat-members-heading",
+            &[("count", (chat.members.len() as i64).into())],
+        ))
+        .size(theme::SMALL_SIZE)
+        .font(theme::BOLD)]
+        .spacing(theme::SMALL_GAP);
+        for member in &chat.members {
+            let name = names(member);
+            members = members.push(
+                row![
+                    theme::avatar(&name, 22.0, None),
+                    text(name)
+                        .size(theme::SMALL_SIZE)
+                        .wrapping(text::Wrapping::None),
+                ]
+                .spacing(theme::SMALL_GAP)
+                .align_y(Alignment::Center)
+                .clip(true),
+            );
+        }
+        let invite = column![
+            text_input(&i18n.tr("chat-invite-placeholder"), &self.invite)
+                .id(INVITE_ID)
+                .size(theme::SMALL_SIZE)
+                .padding([5, 8])
+                .style(theme::field)
+                .on_input(Message::InviteInput)
+                .on_submit(Message::Invite),
+            button(text(i18n.tr("chat-invite")).size(theme::SMALL_SIZE))
+                .padding([4, 10])
+                .width(Fill)
+                .style(theme::secondary_button)
+                .on_press_maybe(self.invite.contains('@').then_some(Message::Invite)),
+        ]
+        .spacing(theme::SMALL_GAP);
+        let leave = button(text(i18n.tr("chat-leave")).size(theme::SMALL_SIZE))
+            .padding([4, 10])
+            .width(Fill)
+            .style(theme::secondary_button)
+            .on_press(Message::Leave);
+        container(
+            column![
+                scrollable(members).height(Fill),
+                invite,
+                rule::horizontal(1).style(rule::weak),
+                leave
+            ]
+            .spacing(theme::SMALL_GAP * 2.0),
+        )
+        .padding(12)
+        .width(MEMBERS_WIDTH)
+        .height(Fill)
+        .into()
+    }
+}
+
+/// A message body as plain text, links clickable.
+fn body_view(body: &str) -> Element<'_, Message> {
+    let spans = chat::spans(body);
+    if !spans.iter().any(|s| matches!(s, Span::Link(_))) {
+        return text(body)
+            .size(theme::BODY_SIZE)
+            .shaping(text::Shaping::Advanced)
+            .into();
+    }
+    let pieces: Vec<text::Span<'_, String>> = spans
+        .into_iter()
+        .map(|s| match s {
+            Span::Text(t) => span(t),
+            Span::Link(l) => span(l)
+                .link(l.to_string())
+                .underline(true)
+                .color(iced::Color::from_rgb8(0x2f, 0x6f, 0xd0)),
+        })
+        .collect();
+    rich_text(pieces)
+        .size(theme::BODY_SIZE)
+        .on_link_click(Message::Link)
+        .into()
+}
+
+/// The delivery mark of a message we sent, with its meaning as a tooltip.
+fn state_mark<'a>(i18n: &I18n, state: ChatState) -> Element<'a, Message> {
+    let (mark, words, accent) = match state {
+        ChatState::Queued => ("◷", "chat-state-queued", false),
+        ChatState::Sending => ("◷", "chat-state-sending", false),
+        ChatState::Sent => ("✓", "chat-state-sent", false),
+        ChatState::Stored => ("✓", "chat-state-stored", false),
+        ChatState::Delivered => ("✓✓", "chat-state-delivered", false),
+        ChatState::Displayed => ("✓✓", "chat-state-read", true),
+        ChatState::Failed => ("!", "chat-state-failed", false),
+        ChatState::Received => return space().into(),
+    };
+    let mark = text(mark).size(theme::SMALL_SIZE - 1.0);
+    let mark = if accent {
+        mark.style(theme::accent)
+    } else {
+        mark.style(theme::muted)
+    };
+    let mut content = row![mark].spacing(3).align_y(Alignment::Center);
+    // Stored and read deserve words: the peer was offline / has read it.
+    if matches!(state, ChatState::Stored | ChatState::Displayed) {
+        content = content.push(
+            text(i18n.tr(words))
+                .size(theme::SMALL_SIZE - 2.0)
+                .style(if accent { theme::accent } else { theme::muted }),
+        );
+    }
+    tooltip(
+        content,
+        container(text(i18n.tr(words)).size(theme::SMALL_SIZE))
+            .padding([4, 8])
+            .style(theme::popup),
+        tooltip::Position::Top,
+    )
+    .into()
+}
+
+fn day_separator<'a>(label: String) -> Element<'a, Message> {
+    row![
+        rule::horizontal(1).style(rule::weak),
+        text(label)
+            .size(theme::SMALL_SIZE)
+            .style(theme::muted)
+            .wrapping(text::Wrapping::None),
+        rule::horizontal(1).style(rule::weak),
+    ]
+    .spacing(theme::SMALL_GAP * 2.0)
+    .align_y(Alignment::Center)
+    .padding(Padding::from([6, 0]))
+    .into()
+}
+
+/// One search hit: who and when, and the snippet with the matched words
+/// in bold.
+pub(super) fn hit_view<'a, M: Clone + 'a>(
+    i18n: &I18n,
+    who: String,
+    hit: &'a SearchHit,
+) -> Element<'a, M> {
+    let when = format!(
+        "{} {}",
+        format_day(
+            i18n,
+            chat::local_date(hit.message.sent_at, &Local),
+            Local::now().date_naive()
+        ),
+        format_time(i18n, hit.message.sent_at)
+    );
+    let snippet: Vec<text::Span<'a, ()>> = snippet_parts(&hit.snippet)
+        .into_iter()
+        .map(|(matched, t)| {
+            if matched {
+                span(t).font(theme::BOLD)
+            } else {
+                span(t)
+            }
+        })
+        .collect();
+    column![
+        row![
+            text(who).size(theme::SMALL_SIZE).font(theme::BOLD),
+            text(when).size(theme::SMALL_SIZE).style(theme::muted),
+        ]
+        .spacing(theme::SMALL_GAP),
+        rich_text(snippet)
+            .size(theme::LABEL_SIZE)
+            .width(Length::Fill),
+    ]
+    .spacing(2)
+    .into()
+}
