@@ -212,3 +212,64 @@ fn bad_commands_get_clear_errors() {
         );
     }
 }
+
+#[test]
+fn bad_input_is_refused_with_the_right_status_or_shown_safely() {
+    use support::sipp::Sipp;
+    let kam = server();
+    let mut bob = hark_as(&kam, "bob", "b2");
+    let run = Sipp::new("im_bad_input", &kam.server_addr())
+        .user("alice", "a1")
+        .key("domain", &kam.domain)
+        .key("to", "bob")
+        .run();
+    assert!(run.success, "{run}");
+    let statuses = run.received_status_lines();
+    assert!(
+        statuses.iter().any(|s| s.starts_with("SIP/2.0 415")),
+        "{statuses:?}"
+    );
+    assert!(
+        run.messages.contains("Accept: text/plain, message/cpim"),
+        "415 without Accept:\n{run}"
+    );
+    // The bytes that are not UTF-8 arrive as replacement characters.
+    // (SIPp ends the body with CRLF.)
+    let got = bob.wait_received("caf\u{fffd} \u{fffd} end\r\n", T);
+    assert_eq!(got["peer"], kam.aor("alice"));
+    // Nothing refused was kept.
+    let a = kam.aor("alice");
+    bob.send(&json!({"cmd": "history", "account": kam.aor("bob"), "peer": a, "id": 1}).to_string());
+    let history = bob.wait_event("history", T);
+    assert_eq!(
+        history["messages"].as_array().unwrap().len(),
+        1,
+        "{history}"
+    );
+}
+
+#[test]
+fn forking_reaches_every_device_first_then_the_one_that_answered() {
+    let kam = server();
+    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut bob_desk = hark_as(&kam, "bob", "b2");
+    let mut bob_laptop = hark_as(&kam, "bob", "b2");
+    let (a, b) = (kam.aor("alice"), kam.aor("bob"));
+
+    alice.send_message(&a, &b, "first, to all");
+    bob_desk.wait_received("first, to all", T);
+    bob_laptop.wait_received("first, to all", T);
+
+    bob_laptop.send_message(&b, &a, "answering from the laptop");
+    alice.wait_received("answering from the laptop", T);
+
+    alice.send_message(&a, &b, "second, to the laptop");
+    alice.wait_sent_state("second, to the laptop", "sent", T);
+    bob_laptop.wait_received("second, to the laptop", T);
+    bob_desk.assert_not_received("second, to the laptop", Duration::from_secs(2));
+    // The desk answers: the conversation moves there.
+    bob_desk.send_message(&b, &a, "now at my desk");
+    alice.wait_received("now at my desk", T);
+    alice.send_message(&a, &b, "third, to the desk");
+    bob_desk.wait_received("third, to the desk", T);
+}

@@ -160,6 +160,13 @@ impl Hark {
         }
     }
 
+    /// The next event within `timeout` (consumed), None when none came.
+    pub fn next_event(&mut self, timeout: Duration) -> Option<Value> {
+        let ev = self.events.recv_timeout(timeout).ok()?;
+        self.seen.push(ev.clone());
+        Some(ev)
+    }
+
     /// Waits for an `account_state` event with this `state`.
     pub fn wait_state(&mut self, state: &str, timeout: Duration) -> Value {
         self.wait_for(&format!("account state {state}"), timeout, |e| {

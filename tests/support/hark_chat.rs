@@ -56,4 +56,16 @@ impl Hark {
             e["event"] == "typing" && e["peer"] == peer && e["typing"] == typing
         });
     }
+
+    /// Fails if a message with this body arrives within `quiet`.
+    pub fn assert_not_received(&mut self, body: &str, quiet: Duration) {
+        let until = std::time::Instant::now() + quiet;
+        while let Some(ev) =
+            self.next_event(until.saturating_duration_since(std::time::Instant::now()))
+        {
+            if ev["event"] == "message" && ev["message"]["body"] == body {
+                self.fail(&format!("{body:?} arrived here, and should not have"));
+            }
+        }
+    }
 }

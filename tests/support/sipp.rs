@@ -172,8 +172,11 @@ impl RunningSipp {
                 }
             }
         };
+        // Lossy: a scenario may send bytes that are not UTF-8 on purpose.
         let read = |name: &str| {
-            std::fs::read_to_string(self.sipp.dir.path().join(name)).unwrap_or_default()
+            std::fs::read(self.sipp.dir.path().join(name))
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default()
         };
         let mut output = read("output.log");
         output.push_str(&read("stderr.log"));
