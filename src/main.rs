@@ -44,6 +44,14 @@ enum Action {
         /// A note shown with your status, e.g. "in a meeting".
         note: Vec<String>,
     },
+    /// Open a chat window with someone (starts Hark when it is not running).
+    Chat {
+        /// Their SIP address, e.g. sip:bob@example.com.
+        uri: String,
+        /// Chat from this account (default: the first one).
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// Send one raw JSON command to the running Hark and print the answer.
     Send { json: String },
     /// Check that a Hark is running.
@@ -60,14 +68,31 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     let socket = cli
         .socket
         .clone()
         .unwrap_or_else(hark::paths::default_control_socket);
-    match cli.action {
+    match cli.action.take() {
+        Some(Action::Chat { uri, account }) => {
+            let open = Command::OpenChat { account, peer: uri };
+            match runtime().block_on(control::client::send(
+                &socket,
+                open.clone(),
+                Duration::from_secs(10),
+            )) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(control::client::ClientError::NotRunning(_)) => {
+                    run_instance(cli, socket, vec![open])
+                }
+                Err(e) => {
+                    eprintln!("hark: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some(action) => remote(action, &socket),
-        None => run_instance(cli, socket),
+        None => run_instance(cli, socket, vec![]),
     }
 }
 
@@ -98,6 +123,7 @@ fn remote(action: Action, socket: &std::path::Path) -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        Action::Chat { uri, account } => Command::OpenChat { account, peer: uri },
         Action::Ping => Command::Ping,
         Action::Quit => Command::Quit,
     };
@@ -127,8 +153,9 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
-/// Runs Hark itself: the engine plus the window or the stdio protocol.
-fn run_instance(cli: Cli, socket: PathBuf) -> ExitCode {
+/// Runs Hark itself: the engine plus the window or the stdio protocol;
+/// `startup` commands go to the engine first (e.g. open a chat).
+fn run_instance(cli: Cli, socket: PathBuf, startup: Vec<Command>) -> ExitCode {
     let config_path = cli
         .config
         .clone()
@@ -156,6 +183,7 @@ fn run_instance(cli: Cli, socket: PathBuf) -> ExitCode {
         database: Some(database),
         warnings: loaded.warnings,
         use_keyring: !cli.no_keyring,
+        hold_until_snapshot: !cli.headless,
     };
 
     let rt = runtime();
@@ -172,6 +200,9 @@ fn run_instance(cli: Cli, socket: PathBuf) -> ExitCode {
     };
     let (handle, join) = rt.block_on(async { engine::start(options) });
     let events = handle.subscribe();
+    for command in startup {
+        handle.send(command);
+    }
     if let Some(control) = control {
         rt.spawn(control.serve(handle.clone()));
     }

@@ -273,3 +273,29 @@ fn forking_reaches_every_device_first_then_the_one_that_answered() {
     alice.send_message(&a, &b, "third, to the desk");
     bob_desk.wait_received("third, to the desk", T);
 }
+
+#[test]
+fn hark_chat_from_outside_asks_the_running_hark_to_open_the_chat() {
+    let kam = server();
+    let mut alice = hark_as(&kam, "alice", "a1");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hark"))
+        .args(["chat", "sip:Bob@Hark.Test;transport=udp", "--socket"])
+        .arg(alice.socket())
+        .output()
+        .expect("run hark chat");
+    assert!(out.status.success(), "{out:?}");
+    let open = alice.wait_event("open_chat", T);
+    assert_eq!(open["peer"], "sip:Bob@hark.test", "{open}");
+    assert_eq!(open["account"], kam.aor("alice"));
+
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_hark"))
+        .args(["chat", "not an address", "--socket"])
+        .arg(alice.socket())
+        .output()
+        .expect("run hark chat");
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("not a SIP address"),
+        "{bad:?}"
+    );
+}

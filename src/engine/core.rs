@@ -39,6 +39,10 @@ pub struct EngineOptions {
     pub warnings: Vec<String>,
     /// Look passwords up in / store them to the OS keyring.
     pub use_keyring: bool,
+    /// A window will ask for a `snapshot` when it is listening: `open_chat`
+    /// requests that come before are held until then (e.g. `hark chat`
+    /// starting Hark), instead of being emitted to nobody.
+    pub hold_until_snapshot: bool,
 }
 
 /// Starts the engine on the current tokio runtime.
@@ -74,6 +78,8 @@ struct Engine {
     list_sync: BTreeMap<String, mpsc::UnboundedSender<()>>,
     server_lists_tx: mpsc::UnboundedSender<SyncEvent>,
     server_lists_rx: mpsc::UnboundedReceiver<SyncEvent>,
+    /// Events held until a front end asks for a snapshot (`hold_until_snapshot`).
+    held: Option<Vec<Event>>,
 }
 
 impl Engine {
@@ -82,6 +88,7 @@ impl Engine {
         let (server_lists_tx, server_lists_rx) = mpsc::unbounded_channel();
         let (automatic_tx, automatic_rx) = mpsc::unbounded_channel();
         let settings = options.config.automatic.clone();
+        let held = options.hold_until_snapshot.then(Vec::new);
         if settings != crate::automatic::AutomaticSettings::default() {
             crate::automatic::spawn(settings, automatic_tx);
         }
@@ -100,6 +107,7 @@ impl Engine {
             automatic_rx,
             server_lists_tx,
             server_lists_rx,
+            held,
         };
         engine.open_store().await;
         engine
@@ -220,6 +228,9 @@ impl Engine {
                     availability: self.status.0,
                     note: self.status.1.clone(),
                 });
+                for event in self.held.take().unwrap_or_default() {
+                    self.emit(event);
+                }
                 Ok(())
             }
             Command::SetAccount { account, save } => self.set_account(account, save).await,

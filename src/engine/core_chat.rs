@@ -73,7 +73,7 @@ impl Engine {
         if !self.configs.contains_key(account) {
             return Err(super::no_such_account(account));
         }
-        crate::config::AccountConfig::normalize_address(peer)
+        crate::config::AccountConfig::normalize_address(&view::peer_address(peer))
             .map(|p| view::peer_address(&p))
             .map_err(|e| {
                 (
@@ -256,7 +256,11 @@ impl Engine {
             })?,
         };
         let peer = self.chat_peer(&account, &peer)?;
-        self.emit(Event::OpenChat { account, peer });
+        let event = Event::OpenChat { account, peer };
+        match &mut self.held {
+            Some(held) => held.push(event),
+            None => self.emit(event),
+        }
         Ok(())
     }
 }
