@@ -15,6 +15,10 @@
 //! db_text in the instance directory) are options; see
 //! tests/kamailio/README-presence.md.
 //!
+//! Offline messages (`msilo`: the `silo` table in the SQLite database,
+//! `stored_messages()`) and chat rooms (`imc`: `room_uri()`, tables on
+//! db_text) are options too; see tests/kamailio/README-im.md.
+//!
 //! Federation (SPEC P12): `Kamailio::start_federated(a, b)` runs two
 //! servers for two domains, each relaying the other's domain to it (`peer`).
 //!
@@ -45,6 +49,9 @@ pub const DBTEXT_SCHEMA_DIR: &str = "/usr/share/kamailio/dbtext/kamailio";
 
 /// Tables of the rls module, kept on db_text (rls segfaults on SQLite).
 pub const RLS_DBTEXT_TABLES: &[&str] = &["rls_watchers", "rls_presentity"];
+
+/// Tables of the imc module (chat rooms), kept on db_text like rls'.
+pub const IMC_DBTEXT_TABLES: &[&str] = &["imc_rooms", "imc_members"];
 
 /// Schemas loaded into every fresh database: the version table, subscribers,
 /// location tables, and the tables of the presence and msilo modules for the
@@ -114,6 +121,13 @@ pub struct KamailioOptions {
     /// requests for that domain are relayed there (SPEC P12).  Two servers
     /// that must know each other's port: `Kamailio::start_federated`.
     pub peer: Option<(String, String)>,
+    /// Offline messages (`WITH_MSILO`): a text/plain MESSAGE to a user who
+    /// is not registered gets 202 and is stored (`stored_messages()`); it
+    /// is delivered, with a `Date:` header, when the user registers.
+    pub msilo: bool,
+    /// Chat rooms (`WITH_IMC`) at `room_uri(room)`, i.e.
+    /// `sip:ROOM@conference.DOMAIN`, driven by `#` commands in MESSAGEs.
+    pub imc: bool,
 }
 
 impl Default for KamailioOptions {
@@ -130,6 +144,8 @@ impl Default for KamailioOptions {
             xcap: false,
             rls: false,
             peer: None,
+            msilo: false,
+            imc: false,
         }
     }
 }
@@ -170,7 +186,7 @@ impl Kamailio {
             child: Mutex::new(None),
         };
         kam.create_database();
-        if kam.opts.rls {
+        if kam.opts.rls || kam.opts.imc {
             kam.create_dbtext_dir();
         }
         for (user, password) in &kam.opts.users {
@@ -375,9 +391,50 @@ impl Kamailio {
         format!("{}/{auid}/users/{}/index", self.xcap_root(), self.aor(user))
     }
 
-    /// The db_text directory of the rls tables (with `rls`).
+    /// The db_text directory of the rls and imc tables (with `rls`, `imc`).
     pub fn dbtext_dir(&self) -> PathBuf {
         self.dir.path().join("dbtext")
+    }
+
+    /// The domain of the chat rooms (with `imc`): "conference.DOMAIN".
+    pub fn conference_domain(&self) -> String {
+        format!("conference.{}", self.domain)
+    }
+
+    /// A chat room's URI (with `imc`): "sip:ROOM@conference.DOMAIN".
+    pub fn room_uri(&self, room: &str) -> String {
+        format!("sip:{room}@{}", self.conference_domain())
+    }
+
+    /// The messages msilo holds for `user` (with `msilo`), oldest first.
+    pub fn stored_messages(&self, user: &str) -> Vec<StoredMessage> {
+        let db = self.open_db();
+        let mut stmt = db
+            .prepare(
+                "SELECT src_addr, dst_addr, ctype, body, inc_time, extra_hdrs FROM silo \
+                 WHERE username = ?1 ORDER BY id",
+            )
+            .expect("query silo (is msilo's table there?)");
+        let rows = stmt
+            .query_map(rusqlite::params![user], |r| {
+                Ok(StoredMessage {
+                    from: r.get(0)?,
+                    to: r.get(1)?,
+                    content_type: r.get(2)?,
+                    body: bytes(r.get_ref(3)?),
+                    stored_at: r.get(4)?,
+                    extra_headers: String::from_utf8_lossy(&bytes(r.get_ref(5)?)).into_owned(),
+                })
+            })
+            .expect("read silo");
+        rows.map(|r| r.expect("silo row")).collect()
+    }
+
+    /// How many messages msilo holds, for everyone (with `msilo`).
+    pub fn stored_message_count(&self) -> usize {
+        let db = self.open_db();
+        db.query_row("SELECT count(*) FROM silo", [], |r| r.get::<_, i64>(0))
+            .expect("count silo") as usize
     }
 
     /// "sip:user@domain".
@@ -436,8 +493,12 @@ impl Kamailio {
             d.push("WITH_PROXY_AUTH".to_string());
         }
         let o = &self.opts;
-        if o.presence || o.presence_open || o.xcap || o.rls {
+        let presence = o.presence || o.presence_open || o.xcap || o.rls;
+        if presence {
             d.push("WITH_PRESENCE".to_string());
+        }
+        // rls, pua, msilo and imc send their requests through this server
+        if presence || o.msilo || o.imc {
             d.push(format!("SERVER_URI=\"sip:127.0.0.1:{}\"", self.udp_port));
         }
         if o.presence_open {
@@ -456,6 +517,17 @@ impl Kamailio {
             // "text:///" + "/abs/dir"
             d.push(format!(
                 "RLS_DBURL=\"text:///{}\"",
+                self.dbtext_dir().display()
+            ));
+        }
+        if o.msilo {
+            d.push("WITH_MSILO".to_string());
+        }
+        if o.imc {
+            d.push("WITH_IMC".to_string());
+            d.push(format!("CONF_DOMAIN=\"{}\"", self.conference_domain()));
+            d.push(format!(
+                "IMC_DBURL=\"text:///{}\"",
                 self.dbtext_dir().display()
             ));
         }
@@ -480,9 +552,16 @@ impl Kamailio {
         }
     }
 
-    /// The db_text directory for rls: the `version` table with the rls rows
-    /// and the empty rls tables, from Debian's db_text files.
+    /// The db_text directory for rls and imc: the `version` table with the
+    /// rows of their tables and the empty tables, from Debian's db_text files.
     fn create_dbtext_dir(&self) {
+        let mut tables: Vec<&str> = Vec::new();
+        if self.opts.rls {
+            tables.extend(RLS_DBTEXT_TABLES);
+        }
+        if self.opts.imc {
+            tables.extend(IMC_DBTEXT_TABLES);
+        }
         let dir = self.dbtext_dir();
         std::fs::create_dir_all(&dir).expect("create dbtext dir");
         let read = |name: &str| {
@@ -494,16 +573,13 @@ impl Kamailio {
         let mut lines = version.lines();
         let mut out = format!("{}\n", lines.next().expect("version header"));
         for line in lines {
-            if RLS_DBTEXT_TABLES
-                .iter()
-                .any(|t| line.split(':').nth(1) == Some(t))
-            {
+            if tables.iter().any(|t| line.split(':').nth(1) == Some(t)) {
                 out.push_str(line);
                 out.push('\n');
             }
         }
         std::fs::write(dir.join("version"), out).expect("write dbtext version");
-        for table in RLS_DBTEXT_TABLES {
+        for table in &tables {
             std::fs::write(dir.join(table), read(table)).expect("write dbtext table");
         }
     }
@@ -616,6 +692,31 @@ exec kamailio "$@""#;
             self.defines()
         )
     }
+}
+
+/// A text or blob column's bytes (msilo writes blobs); empty for NULL.
+fn bytes(v: rusqlite::types::ValueRef<'_>) -> Vec<u8> {
+    match v {
+        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b.to_vec(),
+        rusqlite::types::ValueRef::Null => Vec::new(),
+        other => format!("{other:?}").into_bytes(),
+    }
+}
+
+/// A row of msilo's `silo` table: a MESSAGE waiting for its recipient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredMessage {
+    /// The From URI of the original MESSAGE (no display name, no tag).
+    pub from: String,
+    /// Its To URI.
+    pub to: String,
+    /// Its media type, without parameters ("text/plain").
+    pub content_type: String,
+    pub body: Vec<u8>,
+    /// When it arrived, Unix seconds: the delivered MESSAGE's `Date:`.
+    pub stored_at: i64,
+    /// Headers Kamailio does not know (e.g. `X-...`), replayed on delivery.
+    pub extra_headers: String,
 }
 
 impl Drop for Kamailio {
