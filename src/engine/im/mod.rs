@@ -89,6 +89,7 @@ pub(crate) fn spawn(
         typing_out: HashMap::new(),
         typing_in: HashMap::new(),
         pending_display: HashMap::new(),
+        cpim_peers: HashSet::new(),
     };
     tokio::spawn(task.run(rx, incoming));
     tx
@@ -114,6 +115,9 @@ struct ImTask {
     typing_in: HashMap<String, ComposingReceiver>,
     /// Read notifications asked for, sent when the user sees the chat.
     pending_display: HashMap<String, Vec<ImdnRequest>>,
+    /// Peers that wrote to us in CPIM: they understand it, so our messages
+    /// to them go in CPIM asking for delivery and read notifications.
+    cpim_peers: HashSet<String>,
 }
 
 impl ImTask {
@@ -265,7 +269,17 @@ impl ImTask {
         self.emit_message(id).await;
         let device = self.routing.target(&m.peer, Instant::now());
         let message_id = m.message_id.clone().unwrap_or_else(|| format!("row-{id}"));
-        let out = Outgoing::text(&m.peer, device.clone(), &m.body, &message_id);
+        let out = if self.cpim_peers.contains(&m.peer) {
+            Outgoing::text_with_notifications(
+                &self.identity.aor.to_string(),
+                &m.peer,
+                device.clone(),
+                &m.body,
+                &message_id,
+            )
+        } else {
+            Outgoing::text(&m.peer, device.clone(), &m.body, &message_id)
+        };
         let (endpoint, identity) = (self.endpoint.clone(), self.identity.clone());
         let peer = m.peer.clone();
         self.sends.spawn(async move {

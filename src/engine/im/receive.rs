@@ -49,6 +49,9 @@ impl ImTask {
                 let stored = self.store_text(&peer, &text, &key, date.as_deref()).await;
                 reply(tx, StatusCode::OK, vec![]);
                 self.routing.on_incoming(&peer, device.as_deref(), now);
+                if text.cpim {
+                    self.cpim_peers.insert(peer.clone());
+                }
                 if self
                     .typing_in
                     .get_mut(&peer)

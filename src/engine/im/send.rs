@@ -57,6 +57,36 @@ impl Outgoing {
         }
     }
 
+    /// A user's text in CPIM, asking for delivery and read notifications
+    /// (RFC 5438), for peers known to understand CPIM; the IMDN Message-ID
+    /// is the message id, so the notifications find the message.
+    pub fn text_with_notifications(
+        from: &str,
+        to: &str,
+        device: Option<String>,
+        body: &str,
+        message_id: &str,
+    ) -> Outgoing {
+        let mut message = CpimMessage::new("text/plain;charset=UTF-8", body.as_bytes().to_vec());
+        push_address(&mut message, "From", from);
+        push_address(&mut message, "To", to);
+        message.push_header("DateTime", super::view::now_rfc3339());
+        message.push_ns_header("imdn", imdn::CPIM_NS, "Message-ID", message_id);
+        message.push_ns_header(
+            "imdn",
+            imdn::CPIM_NS,
+            "Disposition-Notification",
+            "positive-delivery, display",
+        );
+        Outgoing {
+            to: to.to_string(),
+            device,
+            content_type: cpim::CONTENT_TYPE.to_string(),
+            body: message.build(),
+            call_id: Some(outbound::call_id(message_id)),
+        }
+    }
+
     /// A typing indication.
     pub fn composing(to: &str, device: Option<String>, doc: &IsComposing) -> Outgoing {
         Outgoing {
@@ -79,22 +109,8 @@ impl Outgoing {
         let imdn = Imdn::answering(request, notification, &now);
         let mut message = CpimMessage::new(imdn::CONTENT_TYPE, imdn::build(&imdn).into_bytes());
         message.push_content_header("Content-Disposition", "notification");
-        message.push_header(
-            "From",
-            Address {
-                display_name: None,
-                uri: from.to_string(),
-            }
-            .to_value(),
-        );
-        message.push_header(
-            "To",
-            Address {
-                display_name: None,
-                uri: to.to_string(),
-            }
-            .to_value(),
-        );
+        push_address(&mut message, "From", from);
+        push_address(&mut message, "To", to);
         message.push_header("DateTime", now);
         message.push_ns_header(
             "imdn",
@@ -121,6 +137,15 @@ impl Outgoing {
             call_id: None,
         }
     }
+}
+
+fn push_address(message: &mut CpimMessage, name: &str, uri: &str) {
+    let value = Address {
+        display_name: None,
+        uri: uri.to_string(),
+    }
+    .to_value();
+    message.push_header(name, value);
 }
 
 /// Sends one MESSAGE and waits for its final answer.
