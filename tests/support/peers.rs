@@ -2,6 +2,10 @@
 //! ctrl_tcp) and linphonec (driven over stdin), each registered with a test
 //! Kamailio as one of its users and run in its own process group, stopped
 //! (group and all) when dropped.  See /work/shared/PEERS.md for their quirks.
+//!
+//! Chat (SIP MESSAGE): `Baresip::send_message` / `wait_message`,
+//! `Linphonec::send_message` / `wait_message`; what each sends and answers
+//! on the wire is in tests/fixtures/im/README.md.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -16,9 +20,19 @@ use super::{free_port, port_is_free};
 /// over ctrl_tcp.  Entries of its address book marked `;presence=p2p` are
 /// watched (SUBSCRIBE through the proxy); `contact_status` reads what it
 /// shows for them.
+///
+/// It runs with its SIP trace on (`-s`: every SIP message it sends or
+/// receives is in its log, read with `sip_trace`) and the `stdio` UI
+/// module, which prints incoming MESSAGEs (`wait_message`); its stdin is a
+/// pipe kept open for that module.
 pub struct Baresip {
     child: Option<Child>,
+    /// Kept open: at EOF the stdio UI module would spin on its stdin.
+    stdin: Option<ChildStdin>,
     ctrl_port: u16,
+    sip_port: u16,
+    /// The address book's URIs, in file order (`send_message` walks it).
+    address_book: Vec<String>,
     dir: tempfile::TempDir,
 }
 
@@ -35,6 +49,25 @@ impl Baresip {
         user: &str,
         password: &str,
         watch: &[&str],
+    ) -> Baresip {
+        Self::start_with_address_book(kam, user, password, watch, &[])
+    }
+
+    /// Starts baresip with `chat` (SIP URIs) in its address book, not
+    /// watched: the peers `send_message` can write to (baresip 1.0 sends a
+    /// MESSAGE only to its address book's current contact).
+    pub fn start_for_chat(kam: &Kamailio, user: &str, password: &str, chat: &[&str]) -> Baresip {
+        Self::start_with_address_book(kam, user, password, &[], chat)
+    }
+
+    /// Starts baresip with `watch` (watched, `;presence=p2p`) then `chat`
+    /// (not watched) in its address book; returns once registered.
+    pub fn start_with_address_book(
+        kam: &Kamailio,
+        user: &str,
+        password: &str,
+        watch: &[&str],
+        chat: &[&str],
     ) -> Baresip {
         let dir = tempfile::Builder::new()
             .prefix("hark-baresip-")
@@ -60,6 +93,7 @@ impl Baresip {
                  module g711.so\n\
                  module ausine.so\n\
                  module aufile.so\n\
+                 module stdio.so\n\
                  module_tmp uuid.so\n\
                  module_tmp account.so\n\
                  module_app contact.so\n\
@@ -82,21 +116,26 @@ impl Baresip {
         let contacts: String = watch
             .iter()
             .map(|uri| format!("\"{uri}\" <{uri}>;presence=p2p\n"))
+            .chain(chat.iter().map(|uri| format!("\"{uri}\" <{uri}>\n")))
             .collect();
         std::fs::write(dir.path().join("contacts"), contacts).unwrap();
         let log = std::fs::File::create(dir.path().join("baresip.log")).unwrap();
-        let child = Command::new("baresip")
-            .args(["-4", "-v", "-f"])
+        // -s: SIP trace into the log
+        let mut child = Command::new("baresip")
+            .args(["-4", "-v", "-s", "-f"])
             .arg(dir.path())
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run baresip ({e}): apt-get install baresip"));
         let b = Baresip {
+            stdin: child.stdin.take(),
             child: Some(child),
             ctrl_port,
+            sip_port,
+            address_book: watch.iter().chain(chat).map(|u| u.to_string()).collect(),
             dir,
         };
         b.wait_log(Duration::from_secs(10), "baresip to register", |l| {
@@ -105,8 +144,10 @@ impl Baresip {
         b
     }
 
+    /// Everything baresip printed so far (invalid UTF-8, e.g. a binary
+    /// body in the SIP trace, replaced).
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("baresip.log")).unwrap_or_default()
+        read_lossy(&self.dir.path().join("baresip.log"))
     }
 
     /// Waits until baresip's log satisfies `pred`; panics with the log.
@@ -126,8 +167,20 @@ impl Baresip {
     /// A ctrl_tcp command (netstring JSON), asserted ok; returns the whole
     /// response (JSON text).
     pub fn command(&self, cmd: &str) -> String {
-        let mut s = TcpStream::connect(("127.0.0.1", self.ctrl_port)).expect("baresip ctrl_tcp");
         let json = format!("{{\"command\":\"{cmd}\",\"token\":\"hark\"}}");
+        self.ctrl_tcp(cmd, &json)
+    }
+
+    /// A ctrl_tcp command with parameters (`{"command":…,"params":…}`,
+    /// JSON-escaped, UTF-8 as is; baresip joins them as "cmd params" in a
+    /// 1,024-byte buffer), asserted ok; returns the whole response.
+    pub fn command_with_params(&self, cmd: &str, params: &str) -> String {
+        let json = serde_json::json!({ "command": cmd, "params": params, "token": "hark" });
+        self.ctrl_tcp(cmd, &json.to_string())
+    }
+
+    fn ctrl_tcp(&self, cmd: &str, json: &str) -> String {
+        let mut s = TcpStream::connect(("127.0.0.1", self.ctrl_port)).expect("baresip ctrl_tcp");
         write!(s, "{}:{json},", json.len()).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
         // one netstring: "LEN:JSON,"
@@ -188,12 +241,177 @@ impl Baresip {
         );
     }
 
+    /// Sends `text` (one line, under ~1,000 bytes) to `to` in a MESSAGE and
+    /// waits up to 10 s for the final answer; returns its status line
+    /// ("SIP/2.0 200 OK").  baresip 1.0 has one chat command, `message`,
+    /// which writes to the address book's current contact: `to` must be in
+    /// the address book (`start_for_chat`), and this selects it first with
+    /// `contact_prev` / `contact_next`.  baresip sends `text/plain`, a new
+    /// Call-ID per message, no Contact, no Date (fixtures/im/README.md).
+    pub fn send_message(&self, to: &str, text: &str) -> String {
+        let Some(index) = self.address_book.iter().position(|u| u == to) else {
+            panic!(
+                "{to} is not in baresip's address book {:?}: start it with \
+                 Baresip::start_for_chat(.., &[\"{to}\"])",
+                self.address_book
+            );
+        };
+        // to the head of the list, then down to `to`
+        let mut current = String::new();
+        for _ in 0..self.address_book.len() {
+            current = self.command("contact_prev");
+        }
+        for _ in 0..index {
+            current = self.command("contact_next");
+        }
+        assert!(
+            current.contains(&format!("<{to}>")),
+            "baresip's current contact is not {to}: {current}"
+        );
+        let sent_before = self.sent_messages().len();
+        self.command_with_params("message", text);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            // the new MESSAGE's Call-ID (a 401/407 retry keeps it)
+            let call_id = self
+                .sent_messages()
+                .get(sent_before..)
+                .unwrap_or_default()
+                .iter()
+                .find(|m| m.body() == text)
+                .and_then(|m| m.header("Call-ID"));
+            if let Some(call_id) = call_id {
+                let answer = self.sip_trace().into_iter().find(|m| {
+                    m.incoming
+                        && m.header("Call-ID").as_deref() == Some(call_id.as_str())
+                        && m.header("CSeq").is_some_and(|c| c.ends_with("MESSAGE"))
+                        && m.status().is_some_and(|s| s >= 200 && s != 401 && s != 407)
+                });
+                if let Some(answer) = answer {
+                    return answer.first_line().to_string();
+                }
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "baresip: no final answer to its MESSAGE to {to} after 10 s\n\
+                     --- baresip log ---\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until baresip shows an incoming MESSAGE from a sender whose
+    /// URI contains `from` with a body containing `text`; returns the body
+    /// as shown.  Only text/plain reaches its screen (the menu module
+    /// prints `\rsip:alice@hark.test: "BODY"`, cut at ~500 bytes); it
+    /// answers anything else 415 with `Accept: text/plain` (see
+    /// `received_requests` and `sip_trace` for those).
+    pub fn wait_message(&self, from: &str, text: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(body) = self
+                .shown_messages()
+                .into_iter()
+                .find(|(peer, body)| peer.contains(from) && body.contains(text))
+                .map(|(_, body)| body)
+            {
+                return body;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "baresip did not show a MESSAGE from {from} with {text:?} in {limit:?}\n\
+                     --- baresip log ---\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The incoming MESSAGEs baresip showed, in order: (sender URI, body).
+    pub fn shown_messages(&self) -> Vec<(String, String)> {
+        let log = self.log();
+        let mut out = Vec::new();
+        // "\r<peer>: \"<body>\"\n" (menu.c message_handler); the body may
+        // hold CR LF itself
+        let mut rest = log.as_str();
+        while let Some(i) = rest.find("\rsip") {
+            rest = &rest[i + 1..];
+            let Some((peer, after)) = rest.split_once(": \"") else {
+                break;
+            };
+            if peer.contains(char::is_whitespace) {
+                continue;
+            }
+            let body = after.find("\"\n").map(|end| &after[..end]).unwrap_or(after);
+            out.push((peer.to_string(), body.to_string()));
+        }
+        out
+    }
+
+    /// Every SIP message in baresip's trace so far, in order.
+    pub fn sip_trace(&self) -> Vec<TracedSip> {
+        let log = self.log();
+        let me = format!("127.0.0.1:{}", self.sip_port);
+        // "\x1b[36;1m#\n<TRANSPORT> <SRC> -> <DST>\n<message>\x1b[;m\n" (ua.c)
+        log.split("\u{1b}[36;1m#\n")
+            .skip(1)
+            .filter_map(|block| {
+                let (addrs, rest) = block.split_once('\n')?;
+                let raw = rest.split("\u{1b}[;m").next().unwrap_or(rest);
+                let mut words = addrs.split_whitespace();
+                let (_transport, src, _arrow, dst) =
+                    (words.next()?, words.next()?, words.next()?, words.next()?);
+                Some(TracedSip {
+                    incoming: dst == me,
+                    peer: if dst == me { src } else { dst }.to_string(),
+                    raw: raw.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// The requests `method` baresip received, in order (retransmissions
+    /// and authenticated retries included).
+    pub fn received_requests(&self, method: &str) -> Vec<TracedSip> {
+        self.sip_trace()
+            .into_iter()
+            .filter(|m| m.incoming && m.first_line().starts_with(&format!("{method} ")))
+            .collect()
+    }
+
+    /// baresip's final answer (status line) to the request it received with
+    /// `call_id`, if it answered yet.
+    pub fn answer_to(&self, call_id: &str) -> Option<String> {
+        self.sip_trace()
+            .into_iter()
+            .rev()
+            .find(|m| {
+                !m.incoming
+                    && m.header("Call-ID").as_deref() == Some(call_id)
+                    && m.status().is_some_and(|s| s >= 200)
+            })
+            .map(|m| m.first_line().to_string())
+    }
+
+    /// The MESSAGE requests baresip sent (each try: a challenged one and its
+    /// authenticated retry both).
+    fn sent_messages(&self) -> Vec<TracedSip> {
+        self.sip_trace()
+            .into_iter()
+            .filter(|m| !m.incoming && m.first_line().starts_with("MESSAGE "))
+            .collect()
+    }
+
     /// Stops baresip (SIGTERM to its group; it un-publishes and
     /// un-registers on the way out).
     pub fn stop(mut self) {
         if let Some(child) = self.child.take() {
             stop_group(child, Duration::from_secs(5));
         }
+        self.stdin.take();
     }
 }
 
@@ -206,6 +424,60 @@ impl Drop for Baresip {
             stop_group(child, Duration::from_secs(5));
         }
     }
+}
+
+/// One SIP message from baresip's trace (`-s`).
+#[derive(Clone, Debug)]
+pub struct TracedSip {
+    /// Received by baresip (else sent by it).
+    pub incoming: bool,
+    /// The other end, "IP:PORT".
+    pub peer: String,
+    /// The message as traced: head, blank line, body.
+    pub raw: String,
+}
+
+impl TracedSip {
+    pub fn first_line(&self) -> &str {
+        self.raw.lines().next().unwrap_or_default().trim_end()
+    }
+
+    /// The status code of a response.
+    pub fn status(&self) -> Option<u16> {
+        let rest = self.first_line().strip_prefix("SIP/2.0 ")?;
+        rest.split_whitespace().next()?.parse().ok()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        let head = self.raw.split("\r\n\r\n").next()?;
+        head.split("\r\n").skip(1).find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    }
+
+    /// The body, cut by Content-Length.
+    pub fn body(&self) -> &str {
+        let body = self
+            .raw
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b)
+            .unwrap_or("");
+        let len = self
+            .header("Content-Length")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(body.len());
+        body.get(..len).unwrap_or(body)
+    }
+}
+
+/// A log file as text, invalid UTF-8 replaced ("" if missing).
+fn read_lossy(path: &std::path::Path) -> String {
+    std::fs::read(path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 /// Removes ANSI colour sequences (baresip colours the presence states).
@@ -237,6 +509,25 @@ pub struct Linphonec {
     dir: tempfile::TempDir,
 }
 
+/// How to start linphonec (`Linphonec::start_with_options`).
+#[derive(Clone, Debug, Default)]
+pub struct LinphonecOptions {
+    /// More lines for the rc file's `[sip]` section (see `start_with`).
+    pub sip: String,
+    /// CPIM in basic (one-to-one) chat rooms: every message it sends is
+    /// `message/cpim` with `imdn.Message-ID` and `imdn.Disposition-
+    /// Notification: positive-delivery, negative-delivery, display`, and its
+    /// delivery IMDNs go out in CPIM.  liblinphone 5.1 reads this from
+    /// `[proxy_default_values] cpim_in_basic_chat_rooms_enabled=1`
+    /// (`linphone_config_get_default_int`: a plain `[proxy_0]` key is
+    /// ignored).
+    pub cpim: bool,
+    /// liblinphone's own log (`-d 6 -l FILE`): what it does with IMDNs and
+    /// isComposing, which linphonec never prints (`debug_log`,
+    /// `chat_message_states`).
+    pub debug_log: bool,
+}
+
 impl Linphonec {
     pub fn start(kam: &Kamailio, user: &str, password: &str) -> Linphonec {
         Self::start_with(kam, user, password, "")
@@ -248,6 +539,52 @@ impl Linphonec {
     /// which the test Kamailio cannot send NOTIFYs to: it tries DNS for the
     /// domain).
     pub fn start_with(kam: &Kamailio, user: &str, password: &str, sip: &str) -> Linphonec {
+        Self::start_with_options(
+            kam,
+            user,
+            password,
+            &LinphonecOptions {
+                sip: sip.to_string(),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// linphonec set up for chat with IMDN: CPIM in basic chat rooms (so
+    /// its messages ask for delivery and display notifications),
+    /// `im_notif_policy=all` (send and take isComposing and IMDN; also
+    /// liblinphone's default when built with advanced IM, as Debian's is),
+    /// and its debug log on.  linphonec itself never sends isComposing (no
+    /// console command calls `linphone_chat_room_compose`) nor a "displayed"
+    /// IMDN (nothing marks a chat room read); it sends "delivered" IMDNs by
+    /// itself.
+    pub fn start_with_im(kam: &Kamailio, user: &str, password: &str) -> Linphonec {
+        Self::start_with_options(
+            kam,
+            user,
+            password,
+            &LinphonecOptions {
+                sip: "im_notif_policy=all".to_string(),
+                cpim: true,
+                debug_log: true,
+            },
+        )
+    }
+
+    /// Starts linphonec as `user` with `opts` (does not wait for it to
+    /// register: `wait_registered`).
+    pub fn start_with_options(
+        kam: &Kamailio,
+        user: &str,
+        password: &str,
+        opts: &LinphonecOptions,
+    ) -> Linphonec {
+        let sip = &opts.sip;
+        let cpim = if opts.cpim {
+            "[proxy_default_values]\ncpim_in_basic_chat_rooms_enabled=1\n"
+        } else {
+            ""
+        };
         let dir = tempfile::Builder::new()
             .prefix("hark-linphonec-")
             .tempdir()
@@ -280,7 +617,8 @@ impl Linphonec {
                  domain={domain}\n\
                  [sound]\n\
                  playback_dev_id=Files\n\
-                 capture_dev_id=Files\n",
+                 capture_dev_id=Files\n\
+                 {cpim}",
                 server = kam.server_addr(),
                 domain = kam.domain,
             ),
@@ -288,9 +626,13 @@ impl Linphonec {
         .unwrap();
         let log = std::fs::File::create(dir.path().join("linphonec.log")).unwrap();
         // stdbuf: linphonec prints with stdio, block-buffered into a file
-        let mut child = Command::new("stdbuf")
-            .args(["-oL", "-eL", "linphonec", "-c"])
-            .arg(&rc)
+        let mut cmd = Command::new("stdbuf");
+        cmd.args(["-oL", "-eL", "linphonec", "-c"]).arg(&rc);
+        if opts.debug_log {
+            cmd.args(["-d", "6", "-l"])
+                .arg(dir.path().join("liblinphone.log"));
+        }
+        let mut child = cmd
             .env("HOME", &home)
             .stdin(Stdio::piped())
             .stdout(log.try_clone().unwrap())
@@ -314,7 +656,112 @@ impl Linphonec {
 
     /// Everything linphonec printed so far (its stdout and stderr).
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("linphonec.log")).unwrap_or_default()
+        read_lossy(&self.dir.path().join("linphonec.log"))
+    }
+
+    /// liblinphone's debug log ("" unless started with `debug_log`).
+    pub fn debug_log(&self) -> String {
+        read_lossy(&self.dir.path().join("liblinphone.log"))
+    }
+
+    /// Waits until the Kamailio `kam` has a contact for `user` (linphonec
+    /// prints nothing when it registers).
+    pub fn wait_registered(&self, kam: &Kamailio, user: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while kam.contacts_of(user).is_empty() {
+            if Instant::now() > deadline {
+                panic!(
+                    "linphonec did not register as {user} in {limit:?}\n--- linphonec log ---\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Sends `text` to `to` (a SIP URI): `chat TO TEXT` on its stdin.
+    /// One line, under 256 bytes with the command.  It prints nothing; with
+    /// `debug_log`, `chat_message_states` follows the message (InProgress,
+    /// Delivered on the 200, DeliveredToUser / Displayed on IMDNs).
+    /// Without CPIM it sends `text/plain`; with it `message/cpim` asking for
+    /// IMDNs.  A new Call-ID per message, a Date header, no Contact.
+    pub fn send_message(&mut self, to: &str, text: &str) {
+        assert!(
+            !text.contains(['\n', '\r']),
+            "linphonec reads one line per command: {text:?}"
+        );
+        self.send(&format!("chat {to} {text}"));
+    }
+
+    /// Waits until linphonec prints an incoming chat message from a sender
+    /// whose address contains `from` with text containing `text`
+    /// ("Message received from sip:alice@hark.test: TEXT"); returns the text
+    /// as printed (to the end of its line).  It prints text messages only
+    /// (text/plain, or text/plain in CPIM); isComposing and IMDNs are
+    /// silent (see `debug_log`).
+    pub fn wait_message(&self, from: &str, text: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(shown) = self
+                .shown_messages()
+                .into_iter()
+                .find(|(peer, shown)| peer.contains(from) && shown.contains(text))
+                .map(|(_, shown)| shown)
+            {
+                return shown;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "linphonec did not show a message from {from} with {text:?} in {limit:?}\n\
+                     --- linphonec log ---\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The chat messages linphonec printed, in order: (sender, text to the
+    /// end of the line).
+    pub fn shown_messages(&self) -> Vec<(String, String)> {
+        const MARK: &str = "Message received from ";
+        let log = self.log();
+        log.match_indices(MARK)
+            .filter_map(|(i, _)| {
+                let line = log[i + MARK.len()..].lines().next()?;
+                let (peer, text) = line.split_once(": ")?;
+                Some((peer.to_string(), text.trim_end().to_string()))
+            })
+            .collect()
+    }
+
+    /// The state changes of chat messages in liblinphone's debug log, in
+    /// order: (from, to), e.g. ("Delivered", "DeliveredToUser") when an IMDN
+    /// "delivered" arrives for a message it sent.  Needs `debug_log`.
+    pub fn chat_message_states(&self) -> Vec<(String, String)> {
+        let log = self.debug_log();
+        log.lines()
+            .filter(|l| l.contains("liblinphone") && l.contains("Chat message"))
+            .filter_map(|l| {
+                let (_, change) = l.rsplit_once(": moving from ")?;
+                let (from, to) = change.split_once(" to ")?;
+                Some((from.trim().to_string(), to.trim().to_string()))
+            })
+            .collect()
+    }
+
+    /// Waits until a chat message moves to `state` (`chat_message_states`).
+    pub fn wait_chat_message_state(&self, state: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while !self.chat_message_states().iter().any(|(_, to)| to == state) {
+            if Instant::now() > deadline {
+                panic!(
+                    "no linphonec chat message reached {state} in {limit:?}: {:?}",
+                    self.chat_message_states()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Waits until linphonec's log satisfies `pred`; panics with the log.
@@ -350,6 +797,14 @@ impl Drop for Linphonec {
     fn drop(&mut self) {
         if std::thread::panicking() {
             eprintln!("----- linphonec log -----\n{}", self.log());
+            let debug = self.debug_log();
+            if !debug.is_empty() {
+                let tail: Vec<&str> = debug.lines().rev().take(300).collect();
+                eprintln!("----- liblinphone debug log (last 300 lines) -----");
+                for l in tail.iter().rev() {
+                    eprintln!("{l}");
+                }
+            }
         }
         self.quit();
     }
