@@ -324,7 +324,7 @@ fn chat_room_create_join_invite_talk_members_leave_destroy() {
 
 #[test]
 fn chat_room_failed_commands_private_rooms_and_who_may_send() {
-    let kam = server(false, true);
+    let mut kam = server(false, true);
     let alice = Device::new(&kam, "alice");
     let bob = Device::new(&kam, "bob");
     let carol = Device::new(&kam, "carol");
@@ -334,6 +334,9 @@ fn chat_room_failed_commands_private_rooms_and_who_may_send() {
     let team = format!("team@{}", kam.conference_domain());
     let secret = format!("secret@{}", kam.conference_domain());
 
+    // No command name: refused.
+    let run = send(&kam, "alice", &team, "text/plain", "#");
+    assert_eq!(status(&run), "SIP/2.0 400 Bad Command", "{run}");
     // A command that fails (here: no such room) is refused, no MESSAGE.
     let run = send(&kam, "alice", &team, "text/plain", "#members");
     assert_eq!(status(&run), "SIP/2.0 403 Command Failed", "{run}");
@@ -403,6 +406,21 @@ fn chat_room_failed_commands_private_rooms_and_who_may_send() {
     );
     let reply = raw_message(&kam, "sip:mallory@elsewhere.test", &team);
     assert!(reply.starts_with("SIP/2.0 403 Not relaying\r\n"), "{reply}");
+
+    // Rooms and members survive a restart (imc writes them to db_text when
+    // it stops and reads them back when it starts).
+    let alice_port = alice.port;
+    kam.restart();
+    let alice = Device {
+        kam: &kam,
+        user: "alice".to_string(),
+        port: alice_port,
+    };
+    assert!(alice.register().success);
+    let (_, got) = step(&[(&alice, 1)], || {
+        send(&kam, "alice", &secret, "text/plain", "#members")
+    });
+    assert_eq!(got[0][0].body_str(), "Members:\n*[alice]");
 }
 
 // ---------------------------------------------------------------------------
