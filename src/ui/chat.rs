@@ -500,10 +500,7 @@ fn link_len(s: &str) -> usize {
     let mut link = &s[..end];
     // Trailing punctuation belongs to the sentence, and a closing bracket
     // only to the link when the link opened one.
-    loop {
-        let Some(last) = link.chars().next_back() else {
-            break;
-        };
+    while let Some(last) = link.chars().next_back() {
         let unmatched = |open: char, close: char| {
             last == close && link.matches(open).count() < link.matches(close).count()
         };

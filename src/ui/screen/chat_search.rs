@@ -74,9 +74,7 @@ impl SearchWindow {
         self.waiting = self.waiting.saturating_sub(1);
         self.hits
             .extend(hits.into_iter().map(|h| (account.to_string(), h)));
-        // Newest first across accounts; each account's are best first.
-        self.hits
-            .sort_by(|a, b| b.1.message.sent_at.cmp(&a.1.message.sent_at));
+        // Best first, as the engine ranks them; accounts one after another.
     }
 
     pub fn failed(&mut self, message: String) {
