@@ -90,6 +90,8 @@ pub(crate) fn spawn(
         typing_in: HashMap::new(),
         pending_display: HashMap::new(),
         cpim_peers: HashSet::new(),
+        rooms: HashSet::new(),
+        invited: HashSet::new(),
     };
     tokio::spawn(task.run(rx, incoming));
     tx
@@ -118,6 +120,10 @@ struct ImTask {
     /// Peers that wrote to us in CPIM: they understand it, so our messages
     /// to them go in CPIM asking for delivery and read notifications.
     cpim_peers: HashSet<String>,
+    /// Group-chat rooms we took part in (their MESSAGEs are room traffic).
+    rooms: HashSet<String>,
+    /// Rooms we are invited to (joining accepts the invitation).
+    invited: HashSet<String>,
 }
 
 impl ImTask {
@@ -182,7 +188,16 @@ impl ImTask {
                     self.fire_and_forget(out, "read notification");
                 }
             }
-            ImCtl::Room { room, action } => self.room(room, action),
+            ImCtl::Room { room, action } => {
+                let invited = action == RoomAction::Join && self.invited.remove(&room);
+                if action == RoomAction::Leave {
+                    self.rooms.remove(&room);
+                } else {
+                    self.rooms.insert(room.clone());
+                }
+                let command = crate::im::imc::command(&action, invited);
+                self.fire_and_forget(Outgoing::room_command(&room, &command), "room command");
+            }
         }
     }
 
@@ -400,8 +415,9 @@ impl ImTask {
         });
     }
 
+    /// Sends a group-chat command nobody waits for.
     fn room(&self, room: String, action: RoomAction) {
-        let command = crate::im::imc::command(&action);
+        let command = crate::im::imc::command(&action, false);
         self.fire_and_forget(Outgoing::room_command(&room, &command), "room command");
     }
 }

@@ -11,6 +11,7 @@ use rsipstack::transaction::transaction::Transaction;
 use super::send::Outgoing;
 use super::{view, ImTask};
 use crate::engine::api::Event;
+use crate::im::imc::{self, RoomNotice};
 use crate::im::imdn::{DeliveryStatus, DisplayStatus, Notification};
 use crate::im::inbound::{self, Inbound, Text};
 use crate::im::outbound;
@@ -30,6 +31,9 @@ impl ImTask {
             .unwrap_or(0);
         let date = header(headers, "Date");
         let device = header(headers, "Contact").map(|c| uri_of(&c));
+        let from_room = header(headers, "Supported")
+            .is_some_and(|v| v.contains(crate::im::imc::SUPPORTED_TAG))
+            || self.rooms.contains(&peer);
         let body = std::mem::take(&mut tx.original.body);
         let now = Instant::now();
         match inbound::classify(content_type.as_deref(), &body) {
@@ -43,6 +47,12 @@ impl ImTask {
                     _ => vec![],
                 };
                 reply(tx, status, extra);
+            }
+            Ok(Inbound::Text(text)) if from_room => {
+                let key = outbound::dedup_key(&call_id, cseq);
+                self.on_room_message(&peer, &text.body, &key, date.as_deref())
+                    .await;
+                reply(tx, StatusCode::OK, vec![]);
             }
             Ok(Inbound::Text(text)) => {
                 let key = outbound::dedup_key(&call_id, cseq);
@@ -111,18 +121,81 @@ impl ImTask {
         }
     }
 
+    /// A MESSAGE from a group-chat room: a member's text, an invitation,
+    /// the member list, or a notice (joins and leaves refresh the list).
+    async fn on_room_message(&mut self, room: &str, body: &str, key: &str, date: Option<&str>) {
+        let (sender, text) = match imc::parse(body) {
+            RoomNotice::Text { member, body } => (self.member_address(&member), body),
+            RoomNotice::Invitation { by } => {
+                self.invited.insert(room.to_string());
+                self.emit(Event::RoomInvitation {
+                    account: self.account.clone(),
+                    room: room.to_string(),
+                    by: Some(self.member_address(&by)),
+                });
+                return;
+            }
+            RoomNotice::Members(members) => {
+                self.rooms.insert(room.to_string());
+                self.emit(Event::RoomMembers {
+                    account: self.account.clone(),
+                    room: room.to_string(),
+                    members: members.iter().map(|m| self.member_address(m)).collect(),
+                });
+                return;
+            }
+            RoomNotice::Joined(_) | RoomNotice::Left(_) => {
+                self.rooms.insert(room.to_string());
+                self.room(room.to_string(), crate::engine::api::RoomAction::Members);
+                (room.to_string(), body.trim_end().to_string())
+            }
+            RoomNotice::Destroyed | RoomNotice::Notice(_) => {
+                (room.to_string(), body.trim_end().to_string())
+            }
+        };
+        let text = Text {
+            body: text,
+            datetime: None,
+            imdn: None,
+            cpim: false,
+            cpim_from: None,
+        };
+        self.store_text_from(room, &sender, &text, key, date).await;
+    }
+
+    /// `sip:user@our-domain` for a room member named by user part.
+    fn member_address(&self, user: &str) -> String {
+        let domain = self.account.rsplit_once('@').map_or("", |(_, d)| d);
+        format!("sip:{user}@{domain}")
+    }
+
     /// Keeps a received text; true when it is new (not a repeat).
     async fn store_text(&self, peer: &str, text: &Text, key: &str, date: Option<&str>) -> bool {
-        if text.body.trim().is_empty() {
-            return false;
-        }
-        let received = view::now_ms();
-        let sent = view::sent_time(text.datetime.as_deref(), date, received);
         let sender = text
             .cpim_from
             .as_deref()
             .map(view::peer_address)
             .unwrap_or_else(|| peer.to_string());
+        self.store_text_from(peer, &sender, text, key, date).await
+    }
+
+    /// Keeps a received text in the chat `peer`, written by `sender`; true
+    /// when it is new (not a repeat).
+    async fn store_text_from(
+        &self,
+        peer: &str,
+        sender: &str,
+        text: &Text,
+        key: &str,
+        date: Option<&str>,
+    ) -> bool {
+        if text.body.trim().is_empty() {
+            return false;
+        }
+        let received = view::now_ms();
+        let sent = view::sent_time(text.datetime.as_deref(), date, received);
+        let sender_for_event = sender.to_string();
+        let sender = sender.to_string();
         let (account, peer_owned, body) =
             (self.account.clone(), peer.to_string(), text.body.clone());
         let message_id = text.imdn.as_ref().map(|r| r.message_id.clone());
@@ -159,7 +232,7 @@ impl ImTask {
                     account: self.account.clone(),
                     peer: peer.to_string(),
                     direction: crate::store::messages::Direction::In,
-                    sender: peer.to_string(),
+                    sender: sender_for_event.clone(),
                     body: text.body.clone(),
                     content_type: "text/plain".into(),
                     sent_at: sent,
