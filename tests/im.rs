@@ -299,3 +299,43 @@ fn hark_chat_from_outside_asks_the_running_hark_to_open_the_chat() {
         "{bad:?}"
     );
 }
+
+#[test]
+fn a_message_caught_mid_send_by_a_kill_goes_again_and_is_not_duplicated() {
+    let kam = server();
+    let mut bob = hark_as(&kam, "bob", "b2");
+    let (a, b) = (kam.aor("alice"), kam.aor("bob"));
+    let db_dir = tempfile::tempdir().unwrap();
+    let db = db_dir.path().join("alice.db");
+    let db_arg = db.to_str().unwrap();
+    let config = account_toml(&a, Some("a1"), &kam.server_addr(), "udp", "");
+
+    let mut alice = Hark::start_with_args(&config, &["--database", db_arg]);
+    alice.wait_state("registered", T);
+    alice.send_message(&a, &b, "did you get this?");
+    bob.wait_received("did you get this?", T);
+    alice.wait_sent_state("did you get this?", "sent", T);
+    drop(alice); // kill -9
+
+    // As if the kill had come after the MESSAGE left but before its 200
+    // was recorded: the row is still "sending".
+    let out = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .arg("UPDATE messages SET state = 'sending' WHERE direction = 'out';")
+        .output()
+        .expect("sqlite3 (apt-get install sqlite3)");
+    assert!(out.status.success(), "{out:?}");
+
+    // Restarted, alice sends it again by herself; bob keeps one copy.
+    let mut alice = Hark::start_with_args(&config, &["--database", db_arg]);
+    alice.wait_state("registered", T);
+    alice.wait_sent_state("did you get this?", "sent", T);
+    bob.assert_not_received("did you get this?", Duration::from_secs(2));
+    bob.send(&json!({"cmd": "history", "account": b, "peer": a, "id": 1}).to_string());
+    let history = bob.wait_event("history", T);
+    assert_eq!(
+        history["messages"].as_array().unwrap().len(),
+        1,
+        "{history}"
+    );
+}
