@@ -195,6 +195,13 @@ fn linphonec_with_im_asks_for_imdn_in_cpim_and_takes_the_imdns() {
         .trim()
         .to_string();
     carol.wait_chat_message_state("Delivered", T);
+    assert!(
+        carol
+            .chat_message_states()
+            .contains(&("InProgress".to_string(), "Delivered".to_string())),
+        "{:?}",
+        carol.chat_message_states()
+    );
 
     for (notification, status, state) in [
         ("delivery", "delivered", "DeliveredToUser"),

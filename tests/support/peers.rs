@@ -736,8 +736,10 @@ impl Linphonec {
     }
 
     /// The state changes of chat messages in liblinphone's debug log, in
-    /// order: (from, to), e.g. ("Delivered", "DeliveredToUser") when an IMDN
-    /// "delivered" arrives for a message it sent.  Needs `debug_log`.
+    /// order: (from, to).  A message it sends goes Idle -> InProgress ->
+    /// Delivered (the 200) -> DeliveredToUser / Displayed (IMDNs for it);
+    /// every MESSAGE it takes, isComposing and IMDNs included, shows as
+    /// Idle -> Delivered.  Needs `debug_log`.
     pub fn chat_message_states(&self) -> Vec<(String, String)> {
         let log = self.debug_log();
         log.lines()
