@@ -93,6 +93,15 @@ for schema in standard auth_db usrloc registrar presence msilo; do
 done
 # WAL: Kamailio's workers read while another writes (presence).
 sqlite3 "$db" "PRAGMA journal_mode=WAL;" >/dev/null
+# Chat rooms (imc) keep their tables on db_text (see PEERS.md).
+dbtext="$dir/dbtext"
+dbtext_schema=/usr/share/kamailio/dbtext/kamailio
+mkdir -p "$dbtext"
+{
+    head -n 1 "$dbtext_schema/version"
+    grep -E '^[0-9]+:imc_(rooms|members):' "$dbtext_schema/version"
+} >"$dbtext/version"
+cp "$dbtext_schema/imc_rooms" "$dbtext_schema/imc_members" "$dbtext/"
 for user in "${users[@]}"; do
     sqlite3 "$db" "INSERT INTO subscriber (username, domain, password) VALUES ('$user', '$domain', '$password');"
 done
@@ -119,6 +128,10 @@ start_kamailio() {
         -A "DBURL=\"sqlite:///$db\"" \
         -A "CTL_SOCKET=\"unix:$ctl\"" \
         -A WITH_PRESENCE_OPEN \
+        -A "SERVER_URI=\"sip:$ip:$port\"" \
+        -A WITH_MSILO \
+        -A WITH_IMC -A "CONF_DOMAIN=\"conference.$domain\"" \
+        -A "IMC_DBURL=\"text:///$dbtext\"" \
         </dev/null >>"$log" 2>&1 &
     local pid=$!
     for _ in $(seq 100); do
@@ -180,6 +193,8 @@ Hark demo server: Kamailio on $ip:$port (UDP and TCP), domain $domain
 $(for u in "${users[@]}"; do echo "    sip:$u@$domain"; done)
   any SIP client: user, password "$password", domain $domain,
   outbound proxy / server $ip:$port
+  chat: messages to someone offline are kept and delivered at their login;
+  group chat rooms at sip:ROOM@conference.$domain
   Hark config for alice: $hark_cfg
   Kamailio log:          $log
   registrations:         kamcmd -s unix:$ctl ul.dump
