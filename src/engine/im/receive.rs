@@ -50,14 +50,19 @@ impl ImTask {
             }
             Ok(Inbound::Text(text)) if from_room => {
                 let key = outbound::dedup_key(&call_id, cseq);
-                self.on_room_message(&peer, &text.body, &key, date.as_deref())
+                let kept = self
+                    .on_room_message(&peer, &text.body, &key, date.as_deref())
                     .await;
-                reply(tx, StatusCode::OK, vec![]);
+                reply(tx, answer_for(kept), vec![]);
             }
             Ok(Inbound::Text(text)) => {
                 let key = outbound::dedup_key(&call_id, cseq);
-                let stored = self.store_text(&peer, &text, &key, date.as_deref()).await;
-                reply(tx, StatusCode::OK, vec![]);
+                let kept = self.store_text(&peer, &text, &key, date.as_deref()).await;
+                reply(tx, answer_for(kept), vec![]);
+                if kept == Kept::NotKept {
+                    return;
+                }
+                let stored = kept == Kept::New;
                 self.routing.on_incoming(&peer, device.as_deref(), now);
                 if text.cpim {
                     self.cpim_peers.insert(peer.clone());
@@ -123,7 +128,13 @@ impl ImTask {
 
     /// A MESSAGE from a group-chat room: a member's text, an invitation,
     /// the member list, or a notice (joins and leaves refresh the list).
-    async fn on_room_message(&mut self, room: &str, body: &str, key: &str, date: Option<&str>) {
+    async fn on_room_message(
+        &mut self,
+        room: &str,
+        body: &str,
+        key: &str,
+        date: Option<&str>,
+    ) -> Kept {
         let (sender, text) = match imc::parse(body) {
             RoomNotice::Text { member, body } => (self.member_address(&member), body),
             RoomNotice::Invitation { by } => {
@@ -133,7 +144,7 @@ impl ImTask {
                     room: room.to_string(),
                     by: Some(self.member_address(&by)),
                 });
-                return;
+                return Kept::New;
             }
             RoomNotice::Members(members) => {
                 self.rooms.insert(room.to_string());
@@ -142,7 +153,7 @@ impl ImTask {
                     room: room.to_string(),
                     members: members.iter().map(|m| self.member_address(m)).collect(),
                 });
-                return;
+                return Kept::New;
             }
             RoomNotice::Joined(_) | RoomNotice::Left(_) => {
                 self.rooms.insert(room.to_string());
@@ -160,7 +171,7 @@ impl ImTask {
             cpim: false,
             cpim_from: None,
         };
-        self.store_text_from(room, &sender, &text, key, date).await;
+        self.store_text_from(room, &sender, &text, key, date).await
     }
 
     /// `sip:user@our-domain` for a room member named by user part.
@@ -169,8 +180,8 @@ impl ImTask {
         format!("sip:{user}@{domain}")
     }
 
-    /// Keeps a received text; true when it is new (not a repeat).
-    async fn store_text(&self, peer: &str, text: &Text, key: &str, date: Option<&str>) -> bool {
+    /// Keeps a received text.
+    async fn store_text(&self, peer: &str, text: &Text, key: &str, date: Option<&str>) -> Kept {
         let sender = text
             .cpim_from
             .as_deref()
@@ -179,8 +190,7 @@ impl ImTask {
         self.store_text_from(peer, &sender, text, key, date).await
     }
 
-    /// Keeps a received text in the chat `peer`, written by `sender`; true
-    /// when it is new (not a repeat).
+    /// Keeps a received text in the chat `peer`, written by `sender`.
     async fn store_text_from(
         &self,
         peer: &str,
@@ -188,9 +198,9 @@ impl ImTask {
         text: &Text,
         key: &str,
         date: Option<&str>,
-    ) -> bool {
+    ) -> Kept {
         if text.body.trim().is_empty() {
-            return false;
+            return Kept::Repeat;
         }
         let received = view::now_ms();
         let sent = view::sent_time(text.datetime.as_deref(), date, received);
@@ -222,9 +232,12 @@ impl ImTask {
         match stored {
             Some(Some(m)) => {
                 self.emit(view::message_event(&self.account, &m));
-                true
+                Kept::New
             }
-            Some(None) => false,
+            Some(None) => Kept::Repeat,
+            // The store is there but failed (disk full...): answered 500 so
+            // the sender keeps it and tries again.
+            None if self.store.is_some() => Kept::NotKept,
             None => {
                 // No store: still shown, never silently dropped.
                 let m = crate::store::messages::Message {
@@ -243,7 +256,7 @@ impl ImTask {
                     sip_call_id: Some(key.to_string()),
                 };
                 self.emit(view::message_event(&self.account, &m));
-                true
+                Kept::New
             }
         }
     }
@@ -254,6 +267,24 @@ impl ImTask {
             peer: peer.to_string(),
             typing,
         });
+    }
+}
+
+/// What became of a received text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kept {
+    /// Stored (or shown, without a store) for the first time.
+    New,
+    /// Seen before (or empty): answered 200, nothing more.
+    Repeat,
+    /// Could not be stored: answered 500 so the sender tries again.
+    NotKept,
+}
+
+fn answer_for(kept: Kept) -> StatusCode {
+    match kept {
+        Kept::NotKept => StatusCode::ServerInternalError,
+        Kept::New | Kept::Repeat => StatusCode::OK,
     }
 }
 
