@@ -76,6 +76,40 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// The body of a MESSAGE with its `Content-Encoding` undone: `deflate`
+/// (a zlib stream, as liblinphone sends its notifications; a raw deflate
+/// stream is taken too) and `gzip` are inflated, never past
+/// [`MAX_BODY_BYTES`]; `identity` or none leaves it as it is. Any other
+/// encoding is refused with 415.
+pub fn decode(content_encoding: Option<&str>, body: &[u8]) -> Result<Vec<u8>, Refusal> {
+    use std::io::Read;
+    let encoding = content_encoding
+        .map(|e| e.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let inflate = |reader: &mut dyn Read| -> Result<Vec<u8>, Refusal> {
+        let mut out = Vec::new();
+        reader
+            .take(MAX_BODY_BYTES as u64 + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| Refusal::Malformed(format!("{encoding} body: {e}")))?;
+        if out.len() > MAX_BODY_BYTES {
+            return Err(Refusal::TooLarge(out.len()));
+        }
+        Ok(out)
+    };
+    match encoding.as_str() {
+        "" | "identity" => Ok(body.to_vec()),
+        "deflate" => match inflate(&mut flate2::read::ZlibDecoder::new(body)) {
+            Err(Refusal::Malformed(_)) => inflate(&mut flate2::read::DeflateDecoder::new(body)),
+            other => other,
+        },
+        "gzip" | "x-gzip" => inflate(&mut flate2::read::GzDecoder::new(body)),
+        other => Err(Refusal::UnsupportedType(format!(
+            "content encoding {other}"
+        ))),
+    }
+}
+
 /// The media type of a Content-Type value, lower case, without parameters.
 pub fn media_type(content_type: &str) -> String {
     content_type

@@ -134,3 +134,35 @@ fn entity_expansion_in_documents_is_refused() {
         400
     );
 }
+
+#[test]
+fn deflated_bodies_are_inflated_within_the_limit() {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(DELIVERED.as_bytes()).unwrap();
+    let zipped = z.finish().unwrap();
+    let body = decode(Some("deflate"), &zipped).unwrap();
+    assert!(matches!(
+        classify(Some("message/imdn+xml"), &body).unwrap(),
+        Inbound::Notification(_)
+    ));
+    // liblinphone's own capture.
+    let raw = include_bytes!("../../tests/fixtures/im/linphonec-imdn-delivered.raw");
+    let at = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let inflated = decode(Some("Deflate"), &raw[at..]).unwrap();
+    let Inbound::Notification(n) = classify(Some("message/imdn+xml"), &inflated).unwrap() else {
+        panic!("not a notification")
+    };
+    assert_eq!(n.message_id, "1-28713@127.0.0.1");
+    // A bomb stops at the limit; garbage and unknown encodings are refused.
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&vec![b'a'; 10 * MAX_BODY_BYTES]).unwrap();
+    let bomb = z.finish().unwrap();
+    assert_eq!(decode(Some("deflate"), &bomb).unwrap_err().status(), 413);
+    assert_eq!(
+        decode(Some("deflate"), b"not zlib").unwrap_err().status(),
+        400
+    );
+    assert_eq!(decode(Some("br"), b"x").unwrap_err().status(), 415);
+    assert_eq!(decode(None, b"x").unwrap(), b"x");
+}

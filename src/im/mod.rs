@@ -11,7 +11,7 @@
 pub mod composing;
 pub mod cpim;
 pub mod forking;
-pub mod imdn;
 pub mod imc;
+pub mod imdn;
 pub mod inbound;
 pub mod outbound;

@@ -115,6 +115,14 @@ pub fn call_id(message_id: &str) -> String {
     format!("{message_id}@{CALL_ID_HOST}")
 }
 
+/// Our message id inside one of our Call-IDs (what some peers' delivery
+/// notifications name); anything else as it is.
+pub fn message_id_of(id: &str) -> &str {
+    id.strip_suffix(CALL_ID_HOST)
+        .and_then(|rest| rest.strip_suffix('@'))
+        .unwrap_or(id)
+}
+
 /// The host part of our message Call-IDs, by which a Hark receiver knows a
 /// repeat of the same message whatever its CSeq.
 pub const CALL_ID_HOST: &str = "msg.hark";
@@ -173,6 +181,8 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 20);
         let ours = call_id(&a);
+        assert_eq!(message_id_of(&ours), a);
+        assert_eq!(message_id_of("1-28713@127.0.0.1"), "1-28713@127.0.0.1");
         assert_eq!(dedup_key(&ours, 1), dedup_key(&ours, 2));
         assert_ne!(dedup_key("x@host", 1), dedup_key("x@host", 2));
     }

@@ -34,9 +34,12 @@ impl ImTask {
         let from_room = header(headers, "Supported")
             .is_some_and(|v| v.contains(crate::im::imc::SUPPORTED_TAG))
             || self.rooms.contains(&peer);
+        let encoding = header(headers, "Content-Encoding");
         let body = std::mem::take(&mut tx.original.body);
         let now = Instant::now();
-        match inbound::classify(content_type.as_deref(), &body) {
+        let classified = inbound::decode(encoding.as_deref(), &body)
+            .and_then(|body| inbound::classify(content_type.as_deref(), &body));
+        match classified {
             Err(refusal) => {
                 tracing::info!(account = %self.account, %peer, "MESSAGE refused: {refusal}");
                 let status = StatusCode::from(refusal.status());
@@ -102,7 +105,9 @@ impl ImTask {
             }
             Ok(Inbound::Notification(imdn)) => {
                 reply(tx, StatusCode::OK, vec![]);
-                let id = imdn.message_id.clone();
+                // liblinphone names a plain-text message by its Call-ID,
+                // which for ours is the message id and a fixed host.
+                let id = outbound::message_id_of(&imdn.message_id).to_string();
                 let account = self.account.clone();
                 let changed = match imdn.notification {
                     Notification::Delivery(DeliveryStatus::Delivered) => {
@@ -114,7 +119,7 @@ impl ImTask {
                     _ => None,
                 };
                 if changed == Some(true) {
-                    let id = imdn.message_id.clone();
+                    let id = outbound::message_id_of(&imdn.message_id).to_string();
                     if let Some(Some(m)) = self
                         .with_store(move |s| s.outgoing_by_message_id(&account, &id))
                         .await

@@ -70,7 +70,8 @@ impl Outgoing {
         let mut message = CpimMessage::new("text/plain;charset=UTF-8", body.as_bytes().to_vec());
         push_address(&mut message, "From", from);
         push_address(&mut message, "To", to);
-        message.push_header("DateTime", super::view::now_rfc3339());
+        // No CPIM DateTime (optional in RFC 3862): liblinphone 5.1 refuses
+        // every January date with 488 (tests/fixtures/im/README.md).
         message.push_ns_header("imdn", imdn::CPIM_NS, "Message-ID", message_id);
         message.push_ns_header(
             "imdn",
@@ -111,7 +112,6 @@ impl Outgoing {
         message.push_content_header("Content-Disposition", "notification");
         push_address(&mut message, "From", from);
         push_address(&mut message, "To", to);
-        message.push_header("DateTime", now);
         message.push_ns_header(
             "imdn",
             imdn::CPIM_NS,
