@@ -190,7 +190,6 @@ fn double_click_opens_the_chat_asks_for_history_and_shows_it() {
     });
     h.shows_in(id, "Lunch at noon?");
     h.shows_in(id, "Sure, see you there");
-    h.shows_in(id, "You");
     h.does_not_show_in(id, "Loading…");
     h.does_not_show_in(id, "Load older messages");
 
@@ -603,6 +602,10 @@ fn the_call_button_is_there_but_disabled() {
 fn searching_one_chat_and_all_chats() {
     let (mut h, _) = harness();
     let id = open_bob(&mut h);
+    h.does_not_show_in(id, "Search this chat");
+    h.interact_in(id, |ui| {
+        ui.click("Search").expect("search button");
+    });
     h.interact_in(id, |ui| {
         ui.click(selector::id(SEARCH_ID)).unwrap();
         let _ = ui.typewrite("lunch");
@@ -718,7 +721,8 @@ fn a_new_room_window_invites_and_leaves() {
     });
     h.shows_in(id, "Members (2)");
     h.shows_in(id, "Bob Builder");
-    h.shows_in(id, "Group chat · 2 members");
+    h.shows_in(id, "team@conference.hark.test · 2 members");
+    h.shows_in(id, "You");
 
     h.interact_in(id, |ui| {
         ui.click(selector::id(INVITE_ID)).unwrap();

@@ -174,6 +174,7 @@ chat-weekday-sun = Sonntag
 chat-you = Sie
 chat-typing = { $name } schreibt…
 chat-someone-typing = Jemand schreibt…
+chat-search = Suchen
 chat-search-placeholder = In diesem Chat suchen
 chat-call = Anrufen
 chat-call-unavailable = Anrufe sind in Hark noch nicht möglich.
@@ -182,8 +183,9 @@ chat-loading = Wird geladen…
 chat-empty = Noch keine Nachrichten. Sagen Sie Hallo!
 chat-copy = Kopieren
 chat-copied = Kopiert
-chat-composer-placeholder = Nachricht schreiben (Eingabe sendet, Umschalt+Eingabe beginnt eine neue Zeile)
+chat-composer-placeholder = Nachricht schreiben
 chat-send = Senden
+chat-send-hint = Eingabe sendet, Umschalt+Eingabe beginnt eine neue Zeile.
 chat-failed = Nicht gesendet: { $reason }
 chat-failed-unknown = Nicht gesendet.
 chat-retry = Erneut senden
@@ -202,8 +204,8 @@ chat-notification-room = { $name } in { $room }
 ## Gruppenchats
 
 chat-room-members = { $count ->
-    [one] Gruppenchat · 1 Mitglied
-   *[other] Gruppenchat · { $count } Mitglieder
+    [one] 1 Mitglied
+   *[other] { $count } Mitglieder
 }
 chat-members-heading = Mitglieder ({ $count })
 chat-members-toggle = Mitglieder
@@ -214,7 +216,7 @@ chat-menu = Chats
 chat-menu-new-room = Neuer Gruppenchat…
 chat-menu-search = Nachrichten durchsuchen…
 room-new-title = Neuer Gruppenchat
-room-new-placeholder = Name des Raums oder seine Adresse wie team@conference.example.com
+room-new-placeholder = Raumname, z. B. team
 room-new-invalid = Ein Raumname enthält keine Leerzeichen; eine Adresse sieht aus wie team@conference.example.com
 room-new-create = Erstellen
 room-invitation-by = { $name } lädt Sie in den Gruppenchat { $room } ein.

@@ -188,6 +188,7 @@ chat-you = You
 # $name: the contact's name.
 chat-typing = { $name } is typing…
 chat-someone-typing = Someone is typing…
+chat-search = Search
 chat-search-placeholder = Search this chat
 chat-call = Call
 chat-call-unavailable = Calls are not available in Hark yet.
@@ -196,8 +197,9 @@ chat-loading = Loading…
 chat-empty = No messages yet. Say hello!
 chat-copy = Copy
 chat-copied = Copied
-chat-composer-placeholder = Write a message (Enter sends, Shift+Enter starts a new line)
+chat-composer-placeholder = Write a message
 chat-send = Send
+chat-send-hint = Enter sends, Shift+Enter starts a new line.
 # $reason comes from the engine and may be in English.
 chat-failed = Not sent: { $reason }
 chat-failed-unknown = Not sent.
@@ -220,8 +222,8 @@ chat-notification-room = { $name } in { $room }
 ## Group chat rooms
 
 chat-room-members = { $count ->
-    [one] Group chat · 1 member
-   *[other] Group chat · { $count } members
+    [one] 1 member
+   *[other] { $count } members
 }
 chat-members-heading = Members ({ $count })
 chat-members-toggle = Members
@@ -232,7 +234,7 @@ chat-menu = Chats
 chat-menu-new-room = New group chat…
 chat-menu-search = Search messages…
 room-new-title = New group chat
-room-new-placeholder = Room name, or its address like team@conference.example.com
+room-new-placeholder = Room name, like team
 room-new-invalid = A room name has no spaces; an address looks like team@conference.example.com
 room-new-create = Create
 # $name: who invited the user; $room: the room's address.

@@ -417,6 +417,7 @@ impl App {
                 self.room_command(&account, &room, crate::engine::RoomAction::Join)
             }
             Some(main_window::Event::OpenSearch) => self.open_search(),
+            Some(main_window::Event::Focus(id)) => iced::widget::operation::focus(id),
             Some(
                 main_window::Event::Call { uri, .. }
                 | main_window::Event::VideoCall { uri, .. }

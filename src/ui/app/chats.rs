@@ -41,7 +41,15 @@ impl App {
                 .unwrap_or_else(|| self.i18n.tr(availability_id(presence.availability)))
         });
         Peer {
-            name: self.peer_name(&key.0, &key.1),
+            // A room goes by its name, the user part of its address.
+            name: match kind {
+                ChatKind::Room => display_address(&key.1)
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                ChatKind::Person => self.peer_name(&key.0, &key.1),
+            },
             address: display_address(&key.1).to_string(),
             dot: on_list.then(|| contact_list::dot(presence.availability)),
             status,
@@ -155,6 +163,7 @@ impl App {
                     None => tracing::warn!(%link, "not a link Hark opens"),
                 },
                 chat_window::Event::Close => tasks.push(window::close(window)),
+                chat_window::Event::Focus(id) => tasks.push(iced::widget::operation::focus(id)),
             }
         }
         Task::batch(tasks)

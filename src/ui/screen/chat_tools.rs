@@ -93,6 +93,7 @@ impl ChatTools {
             Message::NewRoom => {
                 self.menu_open = false;
                 self.room_form.get_or_insert_with(RoomForm::default);
+                return Some(Event::Focus(ROOM_NAME_ID));
             }
             Message::Search => {
                 self.menu_open = false;

@@ -85,6 +85,14 @@ pub fn format_day(i18n: &I18n, day: NaiveDate, today: NaiveDate) -> String {
     }
 }
 
+/// A tooltip's card.
+fn tip<'a>(words: String) -> Element<'a, Message> {
+    container(text(words).size(theme::SMALL_SIZE))
+        .padding([4, 8])
+        .style(theme::popup)
+        .into()
+}
+
 /// Formats with a translated strftime pattern; a broken pattern falls back.
 fn strftime(time: &DateTime<Local>, pattern: &str, fallback: &str) -> String {
     let items: Vec<_> = chrono::format::StrftimeItems::new(pattern).collect();
@@ -144,9 +152,13 @@ impl ChatWindow {
 
     fn header<'a>(&'a self, i18n: &I18n, chat: &Conversation, peer: &Peer) -> Element<'a, Message> {
         let second = match (self.kind, &peer.status) {
-            (ChatKind::Room, _) => i18n.tr_args(
-                "chat-room-members",
-                &[("count", (chat.members.len() as i64).into())],
+            (ChatKind::Room, _) => format!(
+                "{} · {}",
+                peer.address,
+                i18n.tr_args(
+                    "chat-room-members",
+                    &[("count", (chat.members.len() as i64).into())],
+                )
             ),
             (ChatKind::Person, Some(status)) => format!("{} · {status}", peer.address),
             (ChatKind::Person, None) => peer.address.clone(),
@@ -171,43 +183,65 @@ impl ChatWindow {
         .align_y(Alignment::Center)
         .width(Fill);
 
-        let search = text_input(&i18n.tr("chat-search-placeholder"), &self.search)
-            .id(SEARCH_ID)
-            .size(theme::SMALL_SIZE)
-            .padding([5, 8])
-            .width(170)
-            .style(theme::field)
-            .on_input(Message::SearchInput)
-            .on_submit(Message::SearchSubmit);
-        // Calls land with the softphone; until then the button says so.
-        let call = tooltip(
-            button(
-                row![
-                    text("☎").size(theme::LABEL_SIZE),
-                    text(i18n.tr("chat-call")).size(theme::LABEL_SIZE)
-                ]
-                .spacing(4)
-                .align_y(Alignment::Center),
-            )
-            .padding([5, 10])
-            .style(theme::secondary_button),
-            container(text(i18n.tr("chat-call-unavailable")).size(theme::SMALL_SIZE))
-                .padding([4, 8])
-                .style(theme::popup),
+        let search_button = tooltip(
+            button(text(i18n.tr("chat-search")).size(theme::LABEL_SIZE))
+                .padding([5, 10])
+                .style(theme::secondary_button)
+                .on_press(if self.searching {
+                    Message::SearchClose
+                } else {
+                    Message::SearchOpen
+                }),
+            tip(i18n.tr("chat-search-placeholder")),
             tooltip::Position::Bottom,
         );
-        let mut bar = row![who, search, call]
+        let mut bar = row![who, search_button]
             .spacing(theme::SMALL_GAP)
             .align_y(Alignment::Center);
-        if self.kind == ChatKind::Room {
-            bar = bar.push(
+        bar = match self.kind {
+            // Calls land with the softphone; until then the button says so.
+            ChatKind::Person => bar.push(tooltip(
+                button(
+                    row![
+                        text("☎").size(theme::LABEL_SIZE),
+                        text(i18n.tr("chat-call")).size(theme::LABEL_SIZE)
+                    ]
+                    .spacing(4)
+                    .align_y(Alignment::Center),
+                )
+                .padding([5, 10])
+                .style(theme::secondary_button),
+                tip(i18n.tr("chat-call-unavailable")),
+                tooltip::Position::Bottom,
+            )),
+            ChatKind::Room => bar.push(
                 button(text(i18n.tr("chat-members-toggle")).size(theme::LABEL_SIZE))
                     .padding([5, 10])
                     .style(theme::secondary_button)
                     .on_press(Message::ToggleMembers),
+            ),
+        };
+        let mut band = column![bar].spacing(theme::SMALL_GAP * 1.5);
+        if self.searching {
+            band = band.push(
+                row![
+                    text_input(&i18n.tr("chat-search-placeholder"), &self.search)
+                        .id(SEARCH_ID)
+                        .size(theme::LABEL_SIZE)
+                        .padding([6, 10])
+                        .style(theme::field)
+                        .on_input(Message::SearchInput)
+                        .on_submit(Message::SearchSubmit),
+                    button(text("✕").size(theme::LABEL_SIZE))
+                        .padding([5, 9])
+                        .style(theme::flat_button)
+                        .on_press(Message::SearchClose),
+                ]
+                .spacing(theme::SMALL_GAP)
+                .align_y(Alignment::Center),
             );
         }
-        container(bar)
+        container(band)
             .padding([10.0, theme::PADDING * 0.75])
             .width(Fill)
             .style(theme::band)
@@ -250,10 +284,17 @@ impl ChatWindow {
             );
         }
         let today = Local::now().date_naive();
+        // "Read" in words only under the latest message read.
+        let last_read = chat
+            .messages()
+            .iter()
+            .rev()
+            .find(|m| m.outgoing && m.state == ChatState::Displayed)
+            .map(|m| m.id);
         for item in chat.items(&Local) {
             list = list.push(match item {
                 Item::Day(day) => day_separator(format_day(i18n, day, today)),
-                Item::Run(run) => self.run_view(i18n, run, names),
+                Item::Run(run) => self.run_view(i18n, run, names, last_read),
             });
         }
         let bar = scrollable::Scrollbar::new()
@@ -274,29 +315,25 @@ impl ChatWindow {
         i18n: &I18n,
         run: Run<'a>,
         names: &dyn Fn(&str) -> String,
+        last_read: Option<i64>,
     ) -> Element<'a, Message> {
-        let first = run.messages[0];
-        let who = if run.outgoing {
-            i18n.tr("chat-you")
+        // The user's own runs need no name: they are on the right.
+        let mut messages = if run.outgoing {
+            column![].align_x(Alignment::End)
         } else {
-            names(run.sender)
-        };
-        let heading = row![
-            text(who).size(theme::SMALL_SIZE).font(theme::BOLD),
-            text(format_time(i18n, first.sent_at))
-                .size(theme::SMALL_SIZE)
-                .style(theme::muted),
-        ]
-        .spacing(theme::SMALL_GAP)
-        .align_y(Alignment::Center);
-        let align = if run.outgoing {
-            Alignment::End
-        } else {
-            Alignment::Start
-        };
-        let mut messages = column![heading].spacing(3).align_x(align).width(Fill);
+            column![container(
+                text(names(run.sender))
+                    .size(theme::SMALL_SIZE)
+                    .font(theme::BOLD)
+            )
+            .padding(Padding::ZERO.left(4))]
+            .align_x(Alignment::Start)
+        }
+        .spacing(3)
+        .width(Fill);
         for message in run.messages {
-            messages = messages.push(self.message_view(i18n, message, run.outgoing));
+            let read_words = last_read == Some(message.id);
+            messages = messages.push(self.message_view(i18n, message, run.outgoing, read_words));
         }
         messages.into()
     }
@@ -306,6 +343,7 @@ impl ChatWindow {
         i18n: &I18n,
         message: &'a ChatMessage,
         outgoing: bool,
+        read_words: bool,
     ) -> Element<'a, Message> {
         let mut footer = row![text(format_time(i18n, message.sent_at))
             .size(theme::SMALL_SIZE - 2.0)
@@ -313,7 +351,7 @@ impl ChatWindow {
         .spacing(4)
         .align_y(Alignment::Center);
         if outgoing {
-            footer = footer.push(state_mark(i18n, message.state));
+            footer = footer.push(state_mark(i18n, message.state, read_words));
         }
         let bubble = container(
             column![body_view(&message.body), footer]
@@ -460,6 +498,7 @@ impl ChatWindow {
             .padding([8, 16])
             .style(theme::primary_button)
             .on_press_maybe(can_send.then_some(Message::Send));
+        let send = tooltip(send, tip(i18n.tr("chat-send-hint")), tooltip::Position::Top);
         container(
             row![editor, send]
                 .spacing(theme::SMALL_GAP)
@@ -482,12 +521,18 @@ impl ChatWindow {
         .size(theme::SMALL_SIZE)
         .font(theme::BOLD)]
         .spacing(theme::SMALL_GAP);
+        let me = chat::normalize_peer(self.account());
         for member in &chat.members {
             let name = names(member);
+            let label = if chat::normalize_peer(member) == me {
+                i18n.tr("chat-you")
+            } else {
+                name.clone()
+            };
             members = members.push(
                 row![
                     theme::avatar(&name, 22.0, None),
-                    text(name)
+                    text(label)
                         .size(theme::SMALL_SIZE)
                         .wrapping(text::Wrapping::None),
                 ]
@@ -557,8 +602,9 @@ fn body_view(body: &str) -> Element<'_, Message> {
         .into()
 }
 
-/// The delivery mark of a message we sent, with its meaning as a tooltip.
-fn state_mark<'a>(i18n: &I18n, state: ChatState) -> Element<'a, Message> {
+/// The delivery mark of a message we sent, with its meaning as a tooltip;
+/// `read_words` adds "Read" to the read mark.
+fn state_mark<'a>(i18n: &I18n, state: ChatState, read_words: bool) -> Element<'a, Message> {
     let (mark, words, accent) = match state {
         ChatState::Queued => ("◷", "chat-state-queued", false),
         ChatState::Sending => ("◷", "chat-state-sending", false),
@@ -576,8 +622,9 @@ fn state_mark<'a>(i18n: &I18n, state: ChatState) -> Element<'a, Message> {
         mark.style(theme::muted)
     };
     let mut content = row![mark].spacing(3).align_y(Alignment::Center);
-    // Stored and read deserve words: the peer was offline / has read it.
-    if matches!(state, ChatState::Stored | ChatState::Displayed) {
+    // Stored deserves words (the peer was offline), and so does the
+    // latest message read.
+    if state == ChatState::Stored || (state == ChatState::Displayed && read_words) {
         content = content.push(
             text(i18n.tr(words))
                 .size(theme::SMALL_SIZE - 2.0)

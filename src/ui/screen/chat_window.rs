@@ -40,6 +40,8 @@ pub enum Message {
     /// A link in a message was clicked.
     Link(String),
     LoadOlder,
+    /// Show the search bar of this chat.
+    SearchOpen,
     SearchInput(String),
     SearchSubmit,
     SearchClose,
@@ -62,6 +64,8 @@ pub enum Event {
     OpenLink(String),
     /// Close the window (the user left the room).
     Close,
+    /// Put the keyboard focus in this field.
+    Focus(&'static str),
 }
 
 /// The answer to a search in this chat.
@@ -82,6 +86,8 @@ pub struct ChatWindow {
     pub(super) composer: text_editor::Content,
     /// We told the engine the user is typing.
     typing_sent: bool,
+    /// The search bar is shown.
+    pub(super) searching: bool,
     pub(super) search: String,
     pub(super) results: Option<SearchResults>,
     pub(super) invite: String,
@@ -98,6 +104,7 @@ impl ChatWindow {
             kind: chat.kind,
             composer: text_editor::Content::with_text(&chat.draft),
             typing_sent: false,
+            searching: false,
             search: String::new(),
             results: None,
             invite: String::new(),
@@ -257,6 +264,10 @@ impl ChatWindow {
                     limit: Some(HISTORY_PAGE),
                 })]
             }
+            Message::SearchOpen => {
+                self.searching = true;
+                vec![Event::Focus(SEARCH_ID)]
+            }
             Message::SearchInput(query) => {
                 self.search = query;
                 vec![]
@@ -277,8 +288,9 @@ impl ChatWindow {
             }
             Message::SearchClose => {
                 self.results = None;
+                self.searching = false;
                 self.search.clear();
-                vec![]
+                vec![Event::Focus(COMPOSER_ID)]
             }
             Message::InviteInput(uri) => {
                 self.invite = uri;

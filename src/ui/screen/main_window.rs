@@ -88,6 +88,8 @@ pub enum Event {
     },
     /// Open the window that searches every chat.
     OpenSearch,
+    /// Put the keyboard focus in this field.
+    Focus(&'static str),
     /// The user decided about someone who wants to see their status.
     DecideWatcher {
         account: String,
