@@ -339,3 +339,56 @@ fn a_message_caught_mid_send_by_a_kill_goes_again_and_is_not_duplicated() {
         "{history}"
     );
 }
+
+#[test]
+fn messages_queued_while_kamailio_is_down_go_out_once_each_after_it_restarts() {
+    // With offline messages: whether alice or bob registers first after the
+    // restart, each message reaches bob (directly, or kept for him).
+    let mut kam = Kamailio::start(KamailioOptions {
+        users: vec![("alice".into(), "a1".into()), ("bob".into(), "b2".into())],
+        msilo: true,
+        ..Default::default()
+    });
+    let (a, b) = (kam.aor("alice"), kam.aor("bob"));
+    let fast = "keepalive_secs = 1\n";
+    let start = |user: &str, password: &str| {
+        let mut hark = Hark::start(&account_toml(
+            &kam.aor(user),
+            Some(password),
+            &kam.server_addr(),
+            "udp",
+            fast,
+        ));
+        hark.wait_state("registered", T);
+        hark
+    };
+    let mut alice = start("alice", "a1");
+    let mut bob = start("bob", "b2");
+
+    kam.kill();
+    alice.wait_state("retrying", T);
+    for text in ["while down 1", "while down 2 \u{1F50C}"] {
+        alice.send_message(&a, &b, text);
+        let m = alice.wait_message(&format!("{text} waits"), T, |m| {
+            m["body"] == text && m["state"] == "queued" && m["failure"] == "not-registered"
+        });
+        assert_eq!(m["outgoing"], true);
+    }
+    kam.launch();
+    alice.wait_state("registered", Duration::from_secs(40));
+    bob.wait_state("registered", Duration::from_secs(40));
+    for text in ["while down 1", "while down 2 \u{1F50C}"] {
+        alice.wait_message(&format!("{text} went out"), Duration::from_secs(40), |m| {
+            m["body"] == text && (m["state"] == "sent" || m["state"] == "stored")
+        });
+        bob.wait_received(text, T);
+    }
+    bob.assert_not_received("while down 1", Duration::from_secs(3));
+    bob.send(&json!({"cmd": "history", "account": b, "peer": a, "id": 1}).to_string());
+    let history = bob.wait_event("history", T);
+    assert_eq!(
+        history["messages"].as_array().unwrap().len(),
+        2,
+        "{history}"
+    );
+}

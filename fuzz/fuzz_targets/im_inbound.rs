@@ -1,11 +1,12 @@
 //! `im::inbound::classify`: what an incoming MESSAGE carries. The first
 //! line of the input is the Content-Type (one of the types we take, picked
 //! by its first byte, or the line itself), the rest the body; this reaches
-//! the CPIM, isComposing and IMDN parsers. Anything accepted as text keeps
+//! the CPIM, isComposing and IMDN parsers (a first byte 0xff: the body is
+//! inflated first, as a deflated MESSAGE would be). Anything accepted as text keeps
 //! its body exactly (when it was UTF-8), and nothing panics.
 #![no_main]
 
-use hark::im::inbound::{classify, Inbound};
+use hark::im::inbound::{classify, decode, Inbound};
 use libfuzzer_sys::fuzz_target;
 
 const TYPES: [&str; 5] = [
@@ -25,6 +26,14 @@ fuzz_target!(|data: &[u8]| {
         Some(&b) if usize::from(b) < TYPES.len() => TYPES[usize::from(b)].to_string(),
         _ => String::from_utf8_lossy(first).into_owned(),
     };
+    // A first byte of 0xff: the body is a deflate stream (liblinphone).
+    if content_type.as_bytes().first() == Some(&0xff) || first.first() == Some(&0xff) {
+        if let Ok(inflated) = decode(Some("deflate"), body) {
+            assert!(inflated.len() <= hark::im::inbound::MAX_BODY_BYTES);
+            let _ = classify(Some("message/cpim"), &inflated);
+        }
+        return;
+    }
     let result = classify(Some(&content_type), body);
     if content_type.starts_with("text/plain") {
         if let (Ok(Inbound::Text(text)), Ok(utf8)) = (&result, std::str::from_utf8(body)) {
