@@ -62,7 +62,7 @@ impl ImTask {
                 let key = outbound::dedup_key(&call_id, cseq);
                 let kept = self.store_text(&peer, &text, &key, date.as_deref()).await;
                 reply(tx, answer_for(kept), vec![]);
-                if kept == Kept::NotKept {
+                if kept == Kept::Failed {
                     return;
                 }
                 let stored = kept == Kept::New;
@@ -242,7 +242,7 @@ impl ImTask {
             Some(None) => Kept::Repeat,
             // The store is there but failed (disk full...): answered 500 so
             // the sender keeps it and tries again.
-            None if self.store.is_some() => Kept::NotKept,
+            None if self.store.is_some() => Kept::Failed,
             None => {
                 // No store: still shown, never silently dropped.
                 let m = crate::store::messages::Message {
@@ -283,12 +283,12 @@ enum Kept {
     /// Seen before (or empty): answered 200, nothing more.
     Repeat,
     /// Could not be stored: answered 500 so the sender tries again.
-    NotKept,
+    Failed,
 }
 
 fn answer_for(kept: Kept) -> StatusCode {
     match kept {
-        Kept::NotKept => StatusCode::ServerInternalError,
+        Kept::Failed => StatusCode::ServerInternalError,
         Kept::New | Kept::Repeat => StatusCode::OK,
     }
 }
