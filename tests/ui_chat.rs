@@ -6,8 +6,8 @@
 mod support;
 
 use hark::engine::{
-    Capabilities, ChatMessage, ChatState, Command, Contact, ContactAvailability, Envelope, Event,
-    PresenceUpdate, RegistrationState, RoomAction, SearchHit,
+    Capabilities, ChatMessage, ChatState, Command, Contact, ContactAvailability, Envelope,
+    ErrorKind, Event, PresenceUpdate, RegistrationState, RoomAction, SearchHit,
 };
 use hark::i18n::Language;
 use hark::sip::subscription::SubscriptionState;
@@ -431,6 +431,7 @@ fn a_message_with_no_window_shows_a_badge_and_a_notification() {
     message(&mut h, incoming(2, T0 + 1, "again"));
     h.shows("2");
     assert_eq!(h.app.chats().total_unread(), 2);
+    assert_eq!(h.app.title(h.app.main_window()), "Hark (2)");
     assert_eq!(h.app.chat_window(ALICE, BOB), None, "no window by default");
     {
         let r = recorded.lock().unwrap();
@@ -585,6 +586,26 @@ fn copy_puts_one_message_on_the_clipboard() {
         ui.click("Copy").expect("Copy button");
     });
     h.shows_in(id, "Copied");
+
+    // Double-click: the text becomes selectable, and stays as it was.
+    h.interact_in(id, |ui| {
+        ui.click("copy me").unwrap();
+        ui.click("copy me").unwrap();
+    });
+    let window = h.app.chat_window_state(id).unwrap();
+    assert_eq!(window.selecting(), Some(1));
+    use hark::ui::screen::chat_window::Message as Chat;
+    use iced::widget::text_editor::{Action, Edit};
+    h.update(Message::Chat(id, Chat::Selection(Action::SelectAll)));
+    h.update(Message::Chat(
+        id,
+        Chat::Selection(Action::Edit(Edit::Delete)),
+    ));
+    let window = h.app.chat_window_state(id).unwrap();
+    assert_eq!(window.selectable_text().as_deref(), Some("copy me"));
+    h.update(Message::EscapeIn(id));
+    assert_eq!(h.app.chat_window_state(id).unwrap().selecting(), None);
+    h.shows_in(id, "copy me");
 }
 
 #[test]
@@ -801,4 +822,57 @@ fn german_words() {
     h.shows_in(id, "Nicht gesendet: 408 Request Timeout");
     h.shows_in(id, "Erneut senden");
     h.shows_in(id, "Anrufen");
+}
+
+#[test]
+fn a_refused_message_comes_back_into_the_composer() {
+    let (mut h, _) = harness();
+    h.event(Event::OpenChat {
+        account: ALICE.into(),
+        peer: BOB.into(),
+    });
+    let id = h.app.chat_window(ALICE, BOB).unwrap();
+    // The history request fails: no endless "Loading…".
+    let history = h.command().expect("history request");
+    assert!(matches!(history.command, Command::History { .. }));
+    h.commands();
+    h.shows_in(id, "Loading…");
+    h.event(Event::Error {
+        id: history.id,
+        kind: ErrorKind::Failed,
+        message: "the history could not be used: disk full".into(),
+    });
+    h.does_not_show_in(id, "Loading…");
+
+    h.interact_in(id, |ui| {
+        ui.click(selector::id(COMPOSER_ID)).unwrap();
+        let _ = ui.typewrite("too long");
+        let _ = ui.tap_key(Named::Enter);
+    });
+    let send = std::iter::from_fn(|| h.command())
+        .find(|e| matches!(e.command, Command::SendMessage { .. }))
+        .expect("a SendMessage");
+    assert_eq!(
+        h.app.chat_window_state(id).unwrap().composer_text().trim(),
+        ""
+    );
+    h.event(Event::Error {
+        id: send.id,
+        kind: ErrorKind::BadArgument,
+        message: "the message is 70000 bytes long".into(),
+    });
+    assert_eq!(
+        h.app
+            .chat_window_state(id)
+            .unwrap()
+            .composer_text()
+            .trim_end(),
+        "too long"
+    );
+    h.shows_in(
+        id,
+        "Could not send this message: the message is 70000 bytes long",
+    );
+    // It is the chat window's business, not the main window's.
+    h.does_not_show("Hark could not do that: the message is 70000 bytes long");
 }

@@ -2,6 +2,7 @@
 # Gleiche Nachrichten-IDs und $Variablen wie in i18n/en-US/hark.ftl.
 
 app-title = Hark
+app-title-unread = Hark ({ $count })
 loading = Hark wird gestartet…
 loading-quit = Beenden
 
@@ -186,6 +187,7 @@ chat-copied = Kopiert
 chat-composer-placeholder = Nachricht schreiben
 chat-send = Senden
 chat-send-hint = Eingabe sendet, Umschalt+Eingabe beginnt eine neue Zeile.
+chat-send-refused = Diese Nachricht konnte nicht gesendet werden: { $message }
 chat-failed = Nicht gesendet: { $reason }
 chat-failed-unknown = Nicht gesendet.
 chat-retry = Erneut senden

@@ -3,6 +3,8 @@
 # (a unit test in src/i18n.rs checks this).
 
 app-title = Hark
+# The main window's title while $count chat messages are unread.
+app-title-unread = Hark ({ $count })
 loading = Starting Hark…
 loading-quit = Quit
 
@@ -200,6 +202,8 @@ chat-copied = Copied
 chat-composer-placeholder = Write a message
 chat-send = Send
 chat-send-hint = Enter sends, Shift+Enter starts a new line.
+# $message comes from the engine and may be in English.
+chat-send-refused = Could not send this message: { $message }
 # $reason comes from the engine and may be in English.
 chat-failed = Not sent: { $reason }
 chat-failed-unknown = Not sent.

@@ -121,6 +121,20 @@ impl Default for ChatSettings {
     }
 }
 
+/// A chat command whose answer (or refusal) goes back to where it came
+/// from, by its correlation id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ChatRequest {
+    /// The history of this chat: "Loading…" ends with an answer or a refusal.
+    History(super::chat::ChatKey),
+    /// A message typed in this window: a refusal puts the text back.
+    Send {
+        window: window::Id,
+        body: String,
+    },
+    Search(SearchTarget),
+}
+
 /// Who asked for a search whose answer is awaited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SearchTarget {
@@ -150,8 +164,8 @@ pub struct App {
     chats: Chats,
     chat_windows: BTreeMap<window::Id, ChatWindow>,
     search: Option<(window::Id, SearchWindow)>,
-    /// Searches sent, by correlation id.
-    searches: HashMap<String, SearchTarget>,
+    /// Chat commands sent, by correlation id.
+    requests: HashMap<String, ChatRequest>,
     next_request: u64,
     desktop: Desktop,
     chat_settings: ChatSettings,
@@ -177,7 +191,7 @@ impl App {
             chats: Chats::new(),
             chat_windows: BTreeMap::new(),
             search: None,
-            searches: HashMap::new(),
+            requests: HashMap::new(),
             next_request: 0,
             desktop: Desktop::default(),
             chat_settings: ChatSettings::default(),
@@ -214,7 +228,12 @@ impl App {
                 }
             }
             Some(WindowKind::Search) => self.i18n.tr("search-window-title"),
-            _ => self.i18n.tr("app-title"),
+            _ => match self.chats.total_unread() {
+                0 => self.i18n.tr("app-title"),
+                unread => self
+                    .i18n
+                    .tr_args("app-title-unread", &[("count", (unread as i64).into())]),
+            },
         }
     }
 
@@ -290,7 +309,7 @@ impl App {
             }
             Message::Escape => self.main_message(main_window::Message::Escape),
             Message::EscapeIn(id) if self.chat_windows.contains_key(&id) => {
-                self.chat_message(id, chat_window::Message::SearchClose)
+                self.chat_message(id, chat_window::Message::Escape)
             }
             Message::EscapeIn(id) if id == self.main_window => {
                 self.main_message(main_window::Message::Escape)
@@ -355,6 +374,10 @@ impl App {
                 };
             }
             _ => {}
+        }
+        // Answers to the chat windows' own commands stay with them.
+        if self.owns_request(&event) {
+            return self.chat_event(event);
         }
         self.main.apply(&event);
         self.chat_event(event)

@@ -15,7 +15,7 @@ use crate::ui::screen::{
 };
 use crate::ui::status::display_address;
 
-use super::{App, Message, SearchTarget, WindowKind};
+use super::{App, ChatRequest, Message, SearchTarget, WindowKind};
 
 impl App {
     /// The name to show for an address: the contact's name when it is on
@@ -94,7 +94,7 @@ impl App {
         self.chats.mark_read(&key);
         self.sync_badge(&key);
         for command in commands {
-            self.send(command);
+            self.chat_command(command, Some(id));
         }
         open.map(Message::WindowOpened)
     }
@@ -152,7 +152,7 @@ impl App {
         let mut tasks = Vec::new();
         for event in events {
             match event {
-                chat_window::Event::Send(command) => self.send(command),
+                chat_window::Event::Send(command) => self.chat_command(command, Some(window)),
                 chat_window::Event::Search(query) => {
                     self.start_search(SearchTarget::Chat(window), &key.0, Some(&key.1), &query)
                 }
@@ -179,7 +179,8 @@ impl App {
                 if let Some((_, search)) = &mut self.search {
                     search.started(accounts.len());
                 }
-                self.searches.retain(|_, t| *t != SearchTarget::All);
+                self.requests
+                    .retain(|_, r| *r != ChatRequest::Search(SearchTarget::All));
                 for account in &accounts {
                     self.start_search(SearchTarget::All, account, None, &query);
                 }
@@ -197,20 +198,74 @@ impl App {
         peer: Option<&str>,
         query: &str,
     ) {
-        self.next_request += 1;
-        let id = format!("ui-search-{}", self.next_request);
-        self.searches.insert(id.clone(), target);
-        let request = Envelope {
-            id: Some(id.into()),
-            command: Command::SearchMessages {
-                account: account.to_string(),
-                peer: peer.map(str::to_string),
-                query: query.to_string(),
-                limit: Some(chat_window::SEARCH_LIMIT),
-            },
+        let command = Command::SearchMessages {
+            account: account.to_string(),
+            peer: peer.map(str::to_string),
+            query: query.to_string(),
+            limit: Some(chat_window::SEARCH_LIMIT),
         };
-        if !self.engine.send(request) {
+        self.request(command, ChatRequest::Search(target));
+    }
+
+    /// Sends a command from a chat window; history requests and messages
+    /// carry an id so that their answer finds its way back.
+    fn chat_command(&mut self, command: Command, window: Option<window::Id>) {
+        match (&command, window) {
+            (Command::History { account, peer, .. }, _) => {
+                let key = chat_key(account, peer);
+                self.request(command, ChatRequest::History(key));
+            }
+            (Command::SendMessage { body, .. }, Some(window)) => {
+                let body = body.clone();
+                self.request(command, ChatRequest::Send { window, body });
+            }
+            _ => self.send(command),
+        }
+    }
+
+    fn request(&mut self, command: Command, request: ChatRequest) {
+        self.next_request += 1;
+        let id = format!("ui-chat-{}", self.next_request);
+        self.requests.insert(id.clone(), request);
+        let envelope = Envelope {
+            id: Some(id.into()),
+            command,
+        };
+        if !self.engine.send(envelope) {
+            tracing::warn!("the engine is not running; command dropped");
             self.main.set_engine_stopped();
+        }
+    }
+
+    /// True for the answer to a command a chat window sent.
+    pub(super) fn owns_request(&self, event: &Event) -> bool {
+        match event {
+            Event::Ok { id: Some(id) } | Event::Error { id: Some(id), .. } => {
+                id.as_str().is_some_and(|id| self.requests.contains_key(id))
+            }
+            _ => false,
+        }
+    }
+
+    /// The engine refused a chat window's command.
+    fn refused(&mut self, request: ChatRequest, message: String) {
+        match request {
+            ChatRequest::History(key) => self.chats.entry(&key).loading_history = false,
+            ChatRequest::Send { window, body } => {
+                if let Some(w) = self.chat_windows.get_mut(&window) {
+                    w.send_refused(&body, message);
+                }
+            }
+            ChatRequest::Search(SearchTarget::Chat(window)) => {
+                if let Some(w) = self.chat_windows.get_mut(&window) {
+                    w.search_failed(message);
+                }
+            }
+            ChatRequest::Search(SearchTarget::All) => {
+                if let Some((_, search)) = &mut self.search {
+                    search.failed(message);
+                }
+            }
         }
     }
 
@@ -240,14 +295,19 @@ impl App {
     pub(super) fn chat_window_closed(&mut self, window: window::Id) {
         if self.search.as_ref().is_some_and(|(id, _)| *id == window) {
             self.search = None;
-            self.searches.retain(|_, t| *t != SearchTarget::All);
+            self.requests
+                .retain(|_, r| *r != ChatRequest::Search(SearchTarget::All));
             return;
         }
         let Some(mut chat_window) = self.chat_windows.remove(&window) else {
             return;
         };
-        self.searches
-            .retain(|_, t| *t != SearchTarget::Chat(window));
+        self.requests.retain(|_, r| match r {
+            ChatRequest::Search(SearchTarget::Chat(w)) | ChatRequest::Send { window: w, .. } => {
+                *w != window
+            }
+            _ => true,
+        });
         let key = chat_window.key().clone();
         let stop_typing = chat_window.closing(self.chats.entry(&key));
         self.chats.set_visibility(&key, Visibility::Closed);
@@ -320,18 +380,27 @@ impl App {
                 ..
             } => {
                 let id = id.as_str().unwrap_or_default().to_string();
-                match self.searches.remove(&id) {
-                    Some(SearchTarget::Chat(window)) => {
+                match self.requests.remove(&id) {
+                    Some(ChatRequest::Search(SearchTarget::Chat(window))) => {
                         if let Some(w) = self.chat_windows.get_mut(&window) {
                             w.search_answered(hits);
                         }
                     }
-                    Some(SearchTarget::All) => {
+                    Some(ChatRequest::Search(SearchTarget::All)) => {
                         if let Some((_, search)) = &mut self.search {
                             search.answered(&account, hits);
                         }
                     }
+                    Some(other) => {
+                        self.requests.insert(id, other);
+                    }
                     None => {}
+                }
+                Task::none()
+            }
+            Event::Ok { id: Some(id) } => {
+                if let Some(id) = id.as_str() {
+                    self.requests.remove(id);
                 }
                 Task::none()
             }
@@ -340,19 +409,9 @@ impl App {
                 message,
                 ..
             } => {
-                let id = id.as_str().unwrap_or_default().to_string();
-                match self.searches.remove(&id) {
-                    Some(SearchTarget::Chat(window)) => {
-                        if let Some(w) = self.chat_windows.get_mut(&window) {
-                            w.search_failed(message);
-                        }
-                    }
-                    Some(SearchTarget::All) => {
-                        if let Some((_, search)) = &mut self.search {
-                            search.failed(message);
-                        }
-                    }
-                    None => {}
+                let request = id.as_str().and_then(|id| self.requests.remove(id));
+                if let Some(request) = request {
+                    self.refused(request, message);
                 }
                 Task::none()
             }

@@ -10,8 +10,8 @@
 
 use chrono::{DateTime, Local, NaiveDate};
 use iced::widget::{
-    button, column, container, hover, rich_text, row, rule, scrollable, space, span, text,
-    text_editor, text_input, tooltip,
+    button, column, container, hover, mouse_area, rich_text, row, rule, scrollable, space, span,
+    text, text_editor, text_input, tooltip,
 };
 use iced::{Alignment, Element, Fill, Length, Padding, Shrink};
 
@@ -133,6 +133,16 @@ impl ChatWindow {
             main = main.push(
                 container(text(who).size(theme::SMALL_SIZE).style(theme::muted))
                     .padding([2.0, theme::PADDING * 0.75]),
+            );
+        }
+        if let Some(error) = &self.error {
+            main = main.push(
+                container(
+                    text(i18n.tr_args("chat-send-refused", &[("message", error.as_str().into())]))
+                        .size(theme::SMALL_SIZE)
+                        .style(theme::error),
+                )
+                .padding([2.0, theme::PADDING * 0.75]),
             );
         }
         main = main
@@ -353,18 +363,21 @@ impl ChatWindow {
         if outgoing {
             footer = footer.push(state_mark(i18n, message.state, read_words));
         }
-        let bubble = container(
-            column![body_view(&message.body), footer]
-                .spacing(2)
-                .align_x(Alignment::End),
-        )
-        .padding([6, 10])
-        .max_width(BUBBLE_WIDTH)
-        .style(match message.state {
-            ChatState::Failed => theme::bubble_failed,
-            _ if outgoing => theme::bubble_out,
-            _ => theme::bubble_in,
-        });
+        let body = match &self.selecting {
+            Some((id, content)) if *id == message.id => selectable(content),
+            _ => body_view(&message.body),
+        };
+        let bubble = container(column![body, footer].spacing(2).align_x(Alignment::End))
+            .padding([6, 10])
+            .max_width(BUBBLE_WIDTH)
+            .style(match message.state {
+                ChatState::Failed => theme::bubble_failed,
+                _ if outgoing => theme::bubble_out,
+                _ => theme::bubble_in,
+            });
+        // Double-click makes the text selectable (iced has no selectable
+        // text widget; a read-only editor stands in).
+        let bubble = mouse_area(bubble).on_double_click(Message::Select(message.id));
 
         let copy_label = if self.copied == Some(message.id) {
             i18n.tr("chat-copied")
@@ -599,6 +612,24 @@ fn body_view(body: &str) -> Element<'_, Message> {
     rich_text(pieces)
         .size(theme::BODY_SIZE)
         .on_link_click(Message::Link)
+        .into()
+}
+
+/// A message's text in a read-only editor: select with the mouse or
+/// Shift+arrows, copy with Ctrl+C.
+fn selectable(content: &text_editor::Content) -> Element<'_, Message> {
+    text_editor(content)
+        .size(theme::BODY_SIZE)
+        .padding(0)
+        .on_action(Message::Selection)
+        .style(|theme: &iced::Theme, status| {
+            let base = text_editor::default(theme, status);
+            text_editor::Style {
+                background: iced::Color::TRANSPARENT.into(),
+                border: iced::Border::default(),
+                ..base
+            }
+        })
         .into()
 }
 

@@ -37,6 +37,12 @@ pub enum Message {
     Retry(i64),
     /// Put a message's text on the clipboard.
     Copy(i64),
+    /// Double-click on a message: its text becomes selectable.
+    Select(i64),
+    /// Selecting (or copying) in the selectable message; edits are ignored.
+    Selection(text_editor::Action),
+    /// The Escape key: ends the selection, else closes the search.
+    Escape,
     /// A link in a message was clicked.
     Link(String),
     LoadOlder,
@@ -94,6 +100,10 @@ pub struct ChatWindow {
     pub(super) show_members: bool,
     /// The message whose text was just copied (for "Copied").
     pub(super) copied: Option<i64>,
+    /// Why the engine refused the last message typed here.
+    pub(super) error: Option<String>,
+    /// The message whose text is selectable, in a read-only editor.
+    pub(super) selecting: Option<(i64, text_editor::Content)>,
 }
 
 impl ChatWindow {
@@ -110,6 +120,8 @@ impl ChatWindow {
             invite: String::new(),
             show_members: true,
             copied: None,
+            error: None,
+            selecting: None,
         }
     }
 
@@ -132,6 +144,16 @@ impl ChatWindow {
     /// What the composer holds now.
     pub fn composer_text(&self) -> String {
         self.composer.text()
+    }
+
+    /// The message whose text is selectable now.
+    pub fn selecting(&self) -> Option<i64> {
+        self.selecting.as_ref().map(|(id, _)| *id)
+    }
+
+    /// The text of the selectable message, as its editor holds it.
+    pub fn selectable_text(&self) -> Option<String> {
+        self.selecting.as_ref().map(|(_, content)| content.text())
     }
 
     pub fn search_results(&self) -> Option<&SearchResults> {
@@ -180,6 +202,20 @@ impl ChatWindow {
         }
     }
 
+    /// The engine refused a message typed here: its text goes back into
+    /// an empty composer (nothing typed is lost) and the reason shows.
+    pub fn send_refused(&mut self, body: &str, message: String) {
+        if self.composer.text().trim().is_empty() {
+            self.composer = text_editor::Content::with_text(body);
+        }
+        self.error = Some(message);
+    }
+
+    /// Why the last message typed here was refused.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
     pub fn search_failed(&mut self, message: String) {
         if let Some(results) = &mut self.results {
             results.waiting = false;
@@ -200,6 +236,7 @@ impl ChatWindow {
                 let active = !text.trim().is_empty();
                 chat.draft = text;
                 self.copied = None;
+                self.error = None;
                 // Every keystroke while there is text; the engine throttles.
                 if active {
                     self.typing_sent = true;
@@ -225,6 +262,7 @@ impl ChatWindow {
                 };
                 // Sending ends the typing by itself (RFC 3994 §3.2).
                 self.typing_sent = false;
+                self.error = None;
                 self.composer = text_editor::Content::new();
                 chat.draft.clear();
                 vec![Event::Send(command)]
@@ -248,6 +286,27 @@ impl ChatWindow {
                 }
                 None => vec![],
             },
+            Message::Select(id) => {
+                if let Some(m) = chat.message(id) {
+                    self.selecting = Some((id, text_editor::Content::with_text(&m.body)));
+                }
+                vec![]
+            }
+            Message::Selection(action) => {
+                // Read-only: selection, motion and copy, never an edit.
+                if let Some((_, content)) = &mut self.selecting {
+                    if !action.is_edit() {
+                        content.perform(action);
+                    }
+                }
+                vec![]
+            }
+            Message::Escape => {
+                if self.selecting.take().is_some() {
+                    return vec![];
+                }
+                self.update(Message::SearchClose, chat)
+            }
             Message::Link(link) => vec![Event::OpenLink(link)],
             Message::LoadOlder => {
                 let Some(before) = chat.oldest_id() else {
