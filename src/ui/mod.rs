@@ -22,6 +22,7 @@
 
 pub mod app;
 pub mod chat;
+pub mod chat_format;
 pub mod contact_list;
 pub mod desktop;
 mod engine_events;

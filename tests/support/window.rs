@@ -129,3 +129,141 @@ impl Window {
         );
     }
 }
+
+/// What the chat window tests share: Alice with Bob and Carol on her list,
+/// a recorder for the desktop, messages, keys.
+pub mod chat {
+    use std::sync::{Arc, Mutex};
+
+    use hark::engine::{
+        Capabilities, ChatMessage, ChatState, Contact, ContactAvailability, Event, PresenceUpdate,
+        RegistrationState,
+    };
+    use hark::i18n::Language;
+    use hark::sip::subscription::SubscriptionState;
+    use hark::ui::desktop::{Desktop, Recorded};
+    use iced::keyboard::{self, key::Named};
+    use iced::window;
+
+    use super::Window as Harness;
+
+    pub const ALICE: &str = "sip:alice@hark.test";
+    pub const BOB: &str = "sip:bob@hark.test";
+    pub const CAROL: &str = "sip:carol@hark.test";
+    pub const ROOM: &str = "sip:team@conference.hark.test";
+    /// 2026-11-23 10:00 UTC.
+    pub const T0: i64 = 1_795_428_000_000;
+    pub const MIN: i64 = 60_000;
+
+    /// A window with Alice registered, Bob and Carol on her list, and a
+    /// recorder instead of the desktop.
+    pub fn harness() -> (Harness, Arc<Mutex<Recorded>>) {
+        harness_in(Language::EnUs)
+    }
+
+    pub fn harness_in(language: Language) -> (Harness, Arc<Mutex<Recorded>>) {
+        let mut h = Harness::new(language);
+        let (desktop, recorded) = Desktop::recorder();
+        h.app.set_desktop(desktop);
+        h.event(Event::Started {
+            accounts: vec![ALICE.into()],
+        });
+        h.account_state(ALICE, RegistrationState::Registered { expires: 600 });
+        h.event(Event::Contacts {
+            account: ALICE.into(),
+            contacts: vec![
+                Contact {
+                    uri: BOB.into(),
+                    name: Some("Bob Builder".into()),
+                    group: None,
+                },
+                Contact {
+                    uri: CAROL.into(),
+                    name: Some("Carol Chen".into()),
+                    group: None,
+                },
+            ],
+        });
+        h.event(Event::Presence {
+            account: ALICE.into(),
+            updates: vec![PresenceUpdate {
+                contact: BOB.into(),
+                availability: ContactAvailability::Available,
+                note: None,
+                activities: vec![],
+                capabilities: Capabilities {
+                    voice: true,
+                    video: false,
+                    im: true,
+                    email: false,
+                },
+                subscription: SubscriptionState::Active,
+                line: None,
+            }],
+        });
+        (h, recorded)
+    }
+
+    pub fn incoming(id: i64, at: i64, body: &str) -> ChatMessage {
+        ChatMessage {
+            id,
+            peer: BOB.into(),
+            outgoing: false,
+            sender: BOB.into(),
+            body: body.into(),
+            sent_at: at,
+            received_at: Some(at),
+            state: ChatState::Received,
+            failure: None,
+            message_id: None,
+        }
+    }
+
+    pub fn outgoing(id: i64, at: i64, body: &str, state: ChatState) -> ChatMessage {
+        ChatMessage {
+            id,
+            peer: BOB.into(),
+            outgoing: true,
+            sender: ALICE.into(),
+            body: body.into(),
+            sent_at: at,
+            received_at: None,
+            state,
+            failure: None,
+            message_id: None,
+        }
+    }
+
+    pub fn message(h: &mut Harness, message: ChatMessage) {
+        h.event(Event::Message {
+            account: ALICE.into(),
+            message: Box::new(message),
+        });
+    }
+
+    /// Opens Bob's chat as `hark chat` does (the engine's `open_chat`) and
+    /// returns its window, with the commands it sent taken.
+    pub fn open_bob(h: &mut Harness) -> window::Id {
+        h.event(Event::OpenChat {
+            account: ALICE.into(),
+            peer: BOB.into(),
+        });
+        let id = h.app.chat_window(ALICE, BOB).expect("Bob's chat window");
+        h.commands();
+        id
+    }
+
+    pub fn key(named: Named, modifiers: keyboard::Modifiers) -> iced::Event {
+        iced::Event::Keyboard(keyboard::Event::KeyPressed {
+            key: keyboard::Key::Named(named),
+            modified_key: keyboard::Key::Named(named),
+            physical_key: keyboard::key::Physical::Unidentified(
+                keyboard::key::NativeCode::Unidentified,
+            ),
+            location: keyboard::Location::Standard,
+            modifiers,
+            text: None,
+            repeat: false,
+        })
+    }
+}

@@ -9,7 +9,7 @@ use crate::engine::SearchHit;
 use crate::i18n::I18n;
 use crate::ui::theme;
 
-use super::chat_view::hit_view;
+use super::chat_results::hit_view;
 
 /// The id of the search field.
 pub const QUERY_ID: &str = "search-query";

@@ -2,37 +2,33 @@
 //! this chat, the call button), the message list (day separators, runs of
 //! one sender, bubbles with time and delivery marks, failed and queued
 //! messages with the reason and Retry), the typing line and the composer;
-//! a room also shows its members, an invite field and Leave.
+//! a room also shows its members, an invite field and Leave
+//! ([`super::chat_members`]); an open search shows its hits instead of the
+//! messages ([`super::chat_results`]).
 //!
 //! Message bodies are plain text: a body without links is one `text`
 //! widget, one with links a `rich_text` whose link spans open on click.
 //! Nothing in a body is ever read as markup or as a translation pattern.
 
-use chrono::{DateTime, Local, NaiveDate};
+use chrono::Local;
 use iced::widget::{
     button, column, container, hover, mouse_area, rich_text, row, rule, scrollable, space, span,
     text, text_editor, text_input, tooltip,
 };
-use iced::{Alignment, Element, Fill, Length, Padding, Shrink};
+use iced::{Alignment, Element, Fill, Padding, Shrink};
 
-use crate::engine::{ChatMessage, ChatState, SearchHit};
+use crate::engine::{ChatMessage, ChatState};
 use crate::i18n::I18n;
-use crate::ui::chat::{
-    self, local_time, snippet_parts, ChatKind, Conversation, DayLabel, Item, Run, Span,
-};
+use crate::ui::chat::{self, ChatKind, Conversation, Item, Run, Span};
+use crate::ui::chat_format::{format_day, format_time};
 use crate::ui::theme::{self, Dot};
 
-use super::chat_window::{
-    composer_keys, ChatWindow, Message, SearchResults, COMPOSER_ID, INVITE_ID, MESSAGES_ID,
-    SEARCH_ID,
-};
+use super::chat_window::{composer_keys, ChatWindow, Message, COMPOSER_ID, MESSAGES_ID, SEARCH_ID};
 
 /// Widest a message bubble gets.
 const BUBBLE_WIDTH: f32 = 420.0;
 /// Room for the Copy button beside a bubble.
 const COPY_SLOT: f32 = 64.0;
-/// Width of a room's member panel.
-const MEMBERS_WIDTH: f32 = 190.0;
 
 /// Who the chat is with, as the header shows them.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,63 +42,12 @@ pub struct Peer {
     pub status: Option<String>,
 }
 
-/// A time of day in the language's format (`chat-time-format`, strftime).
-pub fn format_time(i18n: &I18n, ms: i64) -> String {
-    strftime(
-        &local_time(ms, &Local),
-        &i18n.tr("chat-time-format"),
-        "%H:%M",
-    )
-}
-
-/// A day as a separator names it: Today, Yesterday, a weekday, a date.
-pub fn format_day(i18n: &I18n, day: NaiveDate, today: NaiveDate) -> String {
-    use chrono::Weekday::*;
-    match DayLabel::new(day, today) {
-        DayLabel::Today => i18n.tr("chat-today"),
-        DayLabel::Yesterday => i18n.tr("chat-yesterday"),
-        DayLabel::Weekday(w) => i18n.tr(match w {
-            Mon => "chat-weekday-mon",
-            Tue => "chat-weekday-tue",
-            Wed => "chat-weekday-wed",
-            Thu => "chat-weekday-thu",
-            Fri => "chat-weekday-fri",
-            Sat => "chat-weekday-sat",
-            Sun => "chat-weekday-sun",
-        }),
-        DayLabel::Date(d) => {
-            let format = i18n.tr("chat-date-format");
-            let items: Vec<_> = chrono::format::StrftimeItems::new(&format).collect();
-            if items
-                .iter()
-                .any(|i| matches!(i, chrono::format::Item::Error))
-            {
-                d.format("%Y-%m-%d").to_string()
-            } else {
-                d.format_with_items(items.into_iter()).to_string()
-            }
-        }
-    }
-}
-
 /// A tooltip's card.
-fn tip<'a>(words: String) -> Element<'a, Message> {
+pub(super) fn tip<'a>(words: String) -> Element<'a, Message> {
     container(text(words).size(theme::SMALL_SIZE))
         .padding([4, 8])
         .style(theme::popup)
         .into()
-}
-
-/// Formats with a translated strftime pattern; a broken pattern falls back.
-fn strftime(time: &DateTime<Local>, pattern: &str, fallback: &str) -> String {
-    let items: Vec<_> = chrono::format::StrftimeItems::new(pattern).collect();
-    if items
-        .iter()
-        .any(|i| matches!(i, chrono::format::Item::Error))
-    {
-        return time.format(fallback).to_string();
-    }
-    time.format_with_items(items.into_iter()).to_string()
 }
 
 impl ChatWindow {
@@ -448,55 +393,6 @@ impl ChatWindow {
         .into()
     }
 
-    fn results_view<'a>(
-        &'a self,
-        i18n: &I18n,
-        results: &'a SearchResults,
-        names: &dyn Fn(&str) -> String,
-    ) -> Element<'a, Message> {
-        let heading = if results.waiting {
-            i18n.tr("search-waiting")
-        } else if results.hits.is_empty() {
-            i18n.tr_args("search-none", &[("query", results.query.as_str().into())])
-        } else {
-            i18n.tr_args(
-                "search-count",
-                &[
-                    ("count", (results.hits.len() as i64).into()),
-                    ("query", results.query.as_str().into()),
-                ],
-            )
-        };
-        let mut list = column![row![
-            text(heading).size(theme::LABEL_SIZE).width(Fill),
-            button(text(i18n.tr("search-close")).size(theme::SMALL_SIZE))
-                .padding([4, 10])
-                .style(theme::secondary_button)
-                .on_press(Message::SearchClose),
-        ]
-        .align_y(Alignment::Center)]
-        .spacing(theme::SMALL_GAP * 2.0);
-        if let Some(error) = &results.error {
-            list = list.push(
-                text(error.clone())
-                    .size(theme::SMALL_SIZE)
-                    .style(theme::error),
-            );
-        }
-        for hit in &results.hits {
-            let who = if hit.message.outgoing {
-                i18n.tr("chat-you")
-            } else {
-                names(&hit.message.sender)
-            };
-            list = list.push(hit_view(i18n, who, hit));
-        }
-        scrollable(container(list).padding([12.0, theme::PADDING * 0.75]))
-            .height(Fill)
-            .width(Fill)
-            .into()
-    }
-
     fn composer_view<'a>(&'a self, i18n: &I18n) -> Element<'a, Message> {
         let editor = text_editor(&self.composer)
             .id(COMPOSER_ID)
@@ -518,74 +414,6 @@ impl ChatWindow {
                 .align_y(Alignment::End),
         )
         .padding([10.0, theme::PADDING * 0.75])
-        .into()
-    }
-
-    fn members_view<'a>(
-        &'a self,
-        i18n: &I18n,
-        chat: &'a Conversation,
-        names: &dyn Fn(&str) -> String,
-    ) -> Element<'a, Message> {
-        let mut members = column![text(i18n.tr_args(
-            "chat-members-heading",
-            &[("count", (chat.members.len() as i64).into())],
-        ))
-        .size(theme::SMALL_SIZE)
-        .font(theme::BOLD)]
-        .spacing(theme::SMALL_GAP);
-        let me = chat::normalize_peer(self.account());
-        for member in &chat.members {
-            let name = names(member);
-            let label = if chat::normalize_peer(member) == me {
-                i18n.tr("chat-you")
-            } else {
-                name.clone()
-            };
-            members = members.push(
-                row![
-                    theme::avatar(&name, 22.0, None),
-                    text(label)
-                        .size(theme::SMALL_SIZE)
-                        .wrapping(text::Wrapping::None),
-                ]
-                .spacing(theme::SMALL_GAP)
-                .align_y(Alignment::Center)
-                .clip(true),
-            );
-        }
-        let invite = column![
-            text_input(&i18n.tr("chat-invite-placeholder"), &self.invite)
-                .id(INVITE_ID)
-                .size(theme::SMALL_SIZE)
-                .padding([5, 8])
-                .style(theme::field)
-                .on_input(Message::InviteInput)
-                .on_submit(Message::Invite),
-            button(text(i18n.tr("chat-invite")).size(theme::SMALL_SIZE))
-                .padding([4, 10])
-                .width(Fill)
-                .style(theme::secondary_button)
-                .on_press_maybe(self.invite.contains('@').then_some(Message::Invite)),
-        ]
-        .spacing(theme::SMALL_GAP);
-        let leave = button(text(i18n.tr("chat-leave")).size(theme::SMALL_SIZE))
-            .padding([4, 10])
-            .width(Fill)
-            .style(theme::secondary_button)
-            .on_press(Message::Leave);
-        container(
-            column![
-                scrollable(members).height(Fill),
-                invite,
-                rule::horizontal(1).style(rule::weak),
-                leave
-            ]
-            .spacing(theme::SMALL_GAP * 2.0),
-        )
-        .padding(12)
-        .width(MEMBERS_WIDTH)
-        .height(Fill)
         .into()
     }
 }
@@ -684,45 +512,5 @@ fn day_separator<'a>(label: String) -> Element<'a, Message> {
     .spacing(theme::SMALL_GAP * 2.0)
     .align_y(Alignment::Center)
     .padding(Padding::from([6, 0]))
-    .into()
-}
-
-/// One search hit: who and when, and the snippet with the matched words
-/// in bold.
-pub(super) fn hit_view<'a, M: Clone + 'a>(
-    i18n: &I18n,
-    who: String,
-    hit: &'a SearchHit,
-) -> Element<'a, M> {
-    let when = format!(
-        "{} {}",
-        format_day(
-            i18n,
-            chat::local_date(hit.message.sent_at, &Local),
-            Local::now().date_naive()
-        ),
-        format_time(i18n, hit.message.sent_at)
-    );
-    let snippet: Vec<text::Span<'a, ()>> = snippet_parts(&hit.snippet)
-        .into_iter()
-        .map(|(matched, t)| {
-            if matched {
-                span(t).font(theme::BOLD)
-            } else {
-                span(t)
-            }
-        })
-        .collect();
-    column![
-        row![
-            text(who).size(theme::SMALL_SIZE).font(theme::BOLD),
-            text(when).size(theme::SMALL_SIZE).style(theme::muted),
-        ]
-        .spacing(theme::SMALL_GAP),
-        rich_text(snippet)
-            .size(theme::LABEL_SIZE)
-            .width(Length::Fill),
-    ]
-    .spacing(2)
     .into()
 }

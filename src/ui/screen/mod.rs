@@ -3,6 +3,8 @@
 //! leave the screen (a command for the engine, a change of screen).
 
 pub mod account_form;
+mod chat_members;
+mod chat_results;
 pub mod chat_search;
 pub mod chat_tools;
 mod chat_view;
