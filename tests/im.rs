@@ -58,7 +58,19 @@ fn two_harks_chat_both_ways_with_utf8_intact_and_history_kept() {
     bob.wait_sent_state("Hi Alice, all good", "sent", T);
     alice.wait_received("Hi Alice, all good", T);
 
-    // The history keeps both, in order, on both sides.
+    // A long paste (the most over UDP: 6000 bytes) arrives whole.
+    let long: String = "0123456789abcdef\u{e9}\n".repeat(315);
+    assert!(long.len() <= 6000);
+    alice.send_message(&a, &b, &long);
+    alice.wait_sent_state(&long, "sent", T);
+    let got = bob.wait_message("the long paste", T, |m| m["state"] == "received");
+    assert!(
+        got["body"] == long.as_str(),
+        "cut to {} bytes",
+        got["body"].as_str().unwrap_or("").len()
+    );
+
+    // The history keeps all, in order, on both sides.
     alice.send(&json!({"cmd": "history", "account": a, "peer": b, "id": 7}).to_string());
     let history = alice.wait_event("history", T);
     let bodies: Vec<&str> = history["messages"]
@@ -67,7 +79,11 @@ fn two_harks_chat_both_ways_with_utf8_intact_and_history_kept() {
         .iter()
         .map(|m| m["body"].as_str().unwrap())
         .collect();
-    assert_eq!(bodies, vec![hello, "Hi Alice, all good"], "{history}");
+    assert_eq!(
+        bodies,
+        vec![hello, "Hi Alice, all good", &long],
+        "{history}"
+    );
     assert_eq!(history["more"], false);
 
     // Search finds it across chats and within the chat.
@@ -233,6 +249,10 @@ fn bad_input_is_refused_with_the_right_status_or_shown_safely() {
         run.messages.contains("Accept: text/plain, message/cpim"),
         "415 without Accept:\n{run}"
     );
+    assert!(
+        statuses.iter().any(|s| s.starts_with("SIP/2.0 413")),
+        "a body cut short was taken: {statuses:?}"
+    );
     // The bytes that are not UTF-8 arrive as replacement characters.
     // (SIPp ends the body with CRLF.)
     let got = bob.wait_received("caf\u{fffd} \u{fffd} end\r\n", T);
@@ -390,5 +410,34 @@ fn messages_queued_while_kamailio_is_down_go_out_once_each_after_it_restarts() {
         history["messages"].as_array().unwrap().len(),
         2,
         "{history}"
+    );
+}
+
+#[test]
+fn over_tcp_a_longer_paste_arrives_whole() {
+    let kam = server();
+    let start = |user: &str, password: &str| {
+        let mut hark = Hark::start(&account_toml(
+            &kam.aor(user),
+            Some(password),
+            &kam.server_addr(),
+            "tcp",
+            "",
+        ));
+        hark.wait_state("registered", T);
+        hark
+    };
+    let mut alice = start("alice", "a1");
+    let mut bob = start("bob", "b2");
+    // The most over TCP: 12000 bytes (a default Kamailio reads 16 KiB).
+    let long: String = "0123456789abcdef\u{e9}\n".repeat(630);
+    assert!(long.len() > 11_000 && long.len() <= 12_000);
+    alice.send_message(&kam.aor("alice"), &kam.aor("bob"), &long);
+    alice.wait_sent_state(&long, "sent", T);
+    let got = bob.wait_message("the long paste", T, |m| m["state"] == "received");
+    assert!(
+        got["body"] == long.as_str(),
+        "cut to {} bytes",
+        got["body"].as_str().unwrap_or("").len()
     );
 }

@@ -4,10 +4,11 @@
 //! store; typing, read marks and rooms go to the account's chat task.
 
 use super::Engine;
+use crate::config::Transport;
 use crate::engine::account::AccountCtl;
 use crate::engine::api::{Command, ErrorKind, Event, SearchHit};
 use crate::engine::im::{view, ImCtl};
-use crate::im::outbound::{self, MAX_TEXT_BYTES};
+use crate::im::outbound::{self, MAX_TEXT_BYTES, MAX_UDP_TEXT_BYTES};
 use crate::store::StoreError;
 
 type CommandResult = Result<(), (ErrorKind, String)>;
@@ -122,11 +123,25 @@ impl Engine {
         if body.trim().is_empty() {
             return Err((ErrorKind::BadArgument, "the message is empty".to_string()));
         }
-        if body.len() > MAX_TEXT_BYTES {
+        let udp = self
+            .configs
+            .get(&account)
+            .is_some_and(|c| c.transport == Transport::Udp);
+        let most = if udp {
+            MAX_UDP_TEXT_BYTES
+        } else {
+            MAX_TEXT_BYTES
+        };
+        if body.len() > most {
+            let hint = if udp {
+                " over UDP (the account's transport; TCP takes up to 12000)"
+            } else {
+                ""
+            };
             return Err((
                 ErrorKind::BadArgument,
                 format!(
-                    "the message is {} bytes long; at most {MAX_TEXT_BYTES} can be sent",
+                    "the message is {} bytes long; at most {most} bytes can be sent{hint}",
                     body.len()
                 ),
             ));

@@ -7,8 +7,16 @@
 //! again by itself. Outgoing messages keep one Call-ID across retries,
 //! derived from their message id, so a peer can tell a repeat.
 
-/// Largest text a user may send, in bytes of UTF-8.
-pub const MAX_TEXT_BYTES: usize = 32 * 1024;
+/// Largest text a user may send over TCP, in bytes of UTF-8: the request
+/// must fit the 16 KiB a default Kamailio reads of one SIP message on a
+/// stream (a larger one is dropped with the connection).
+pub const MAX_TEXT_BYTES: usize = 12_000;
+/// Largest text a user may send over UDP: the whole request must fit the
+/// 8 KiB a receiver like Hark (rsipstack) reads of a datagram, after the
+/// proxy's headers and a CPIM wrapper; longer ones would be cut (and
+/// refused 413) on the way. RFC 3428 wants 1300 bytes on paths of unknown
+/// MTU; this relies on IP fragmentation, as other clients do.
+pub const MAX_UDP_TEXT_BYTES: usize = 6000;
 
 /// Why a message did not go through, as a stable token the window
 /// translates (`chat-failure-<token>`), plus the server's words.

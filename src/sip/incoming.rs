@@ -2,7 +2,9 @@
 //! OPTIONS is answered 200 (servers probe us with it); NOTIFY goes to the
 //! account's subscriptions (481 when nothing takes it); MESSAGE goes to the
 //! account's chat task (480 while there is none); everything else gets
-//! 501 until the feature that owns the method lands. Malformed messages never
+//! 501 until the feature that owns the method lands. A request whose body
+//! is shorter than its Content-Length (a UDP datagram cut at the receive
+//! buffer) gets 413 instead of being taken for whole. Malformed messages never
 //! get here: rsipstack's parser drops them with a log line.
 
 use rsipstack::sip::{Method, StatusCode};
@@ -26,6 +28,20 @@ pub async fn serve(
     routes: tokio::sync::watch::Receiver<Routes>,
 ) {
     while let Some(mut tx) = incoming.recv().await {
+        if let Some(declared) = truncated(&tx) {
+            // rsipstack reads at most 8 KiB of a UDP datagram and keeps what
+            // fit: never take a cut body for the whole one.
+            tracing::info!(
+                method = %tx.original.method,
+                declared,
+                got = tx.original.body.len(),
+                "request body cut short (too large for UDP): refused"
+            );
+            tokio::spawn(async move {
+                let _ = tx.reply(StatusCode::RequestEntityTooLarge).await;
+            });
+            continue;
+        }
         let status = match tx.original.method {
             Method::Options => StatusCode::OK,
             Method::Ack => continue,
@@ -72,4 +88,12 @@ fn hand_over(
             .map(|mpsc::error::SendError(back)| back),
         None => Some(tx),
     }
+}
+
+/// The Content-Length a request declares, when its body is shorter (a UDP
+/// datagram larger than the receive buffer was cut).
+fn truncated(tx: &Transaction) -> Option<usize> {
+    let declared = super::request::header(&tx.original.headers, "Content-Length")
+        .and_then(|v| super::request::leading_number(&v))? as usize;
+    (declared > tx.original.body.len()).then_some(declared)
 }
