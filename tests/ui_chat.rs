@@ -458,3 +458,34 @@ fn a_refused_message_comes_back_into_the_composer() {
     // It is the chat window's business, not the main window's.
     h.does_not_show("Hark could not do that: the message is 70000 bytes long");
 }
+
+#[test]
+fn send_message_in_the_menu_opens_the_chat_even_for_someone_offline() {
+    let (mut h, _) = harness();
+    // Carol's presence is unknown: the server keeps messages for her.
+    h.interact(|ui| {
+        let bounds = ui
+            .find("Carol Chen")
+            .unwrap()
+            .visible_bounds()
+            .expect("visible");
+        ui.point_at(bounds.center());
+        let _ = ui.simulate([iced::Event::Mouse(iced::mouse::Event::ButtonPressed(
+            iced::mouse::Button::Right,
+        ))]);
+    });
+    h.interact(|ui| {
+        ui.click("Send message").expect("Send message entry");
+    });
+    let id = h
+        .app
+        .chat_window(ALICE, CAROL)
+        .expect("Carol's chat opened");
+    h.shows_in(id, "Carol Chen");
+    assert!(h.commands().contains(&Command::History {
+        account: ALICE.into(),
+        peer: CAROL.into(),
+        before: None,
+        limit: Some(HISTORY_PAGE),
+    }));
+}

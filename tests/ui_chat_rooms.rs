@@ -282,13 +282,22 @@ fn a_new_room_window_invites_and_leaves() {
 
 #[test]
 fn an_invitation_asks_and_join_opens_the_room() {
-    let (mut h, _) = harness();
+    let (mut h, recorded) = harness();
     h.event(Event::RoomInvitation {
         account: ALICE.into(),
         room: ROOM.into(),
         by: Some(BOB.into()),
     });
-    h.shows("bob@hark.test invites you to the group chat team@conference.hark.test.");
+    h.shows("Bob Builder invites you to the group chat team@conference.hark.test.");
+    {
+        let r = recorded.lock().unwrap();
+        assert_eq!(r.notifications.len(), 1);
+        assert_eq!(r.notifications[0].summary, "Invitation to a group chat");
+        assert_eq!(
+            r.notifications[0].body,
+            "Bob Builder invites you to the group chat team@conference.hark.test."
+        );
+    }
     h.interact(|ui| {
         ui.click("Join").unwrap();
     });
@@ -301,5 +310,5 @@ fn an_invitation_asks_and_join_opens_the_room() {
         }
     );
     assert!(h.app.chat_window(ALICE, ROOM).is_some());
-    h.does_not_show("bob@hark.test invites you to the group chat team@conference.hark.test.");
+    h.does_not_show("Bob Builder invites you to the group chat team@conference.hark.test.");
 }

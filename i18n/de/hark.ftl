@@ -224,6 +224,7 @@ room-new-create = Erstellen
 room-invitation-by = { $name } lädt Sie in den Gruppenchat { $room } ein.
 room-invitation = Sie sind in den Gruppenchat { $room } eingeladen.
 room-join = Beitreten
+room-invitation-title = Einladung in einen Gruppenchat
 
 ## Nachrichten durchsuchen
 

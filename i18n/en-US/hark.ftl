@@ -245,6 +245,8 @@ room-new-create = Create
 room-invitation-by = { $name } invites you to the group chat { $room }.
 room-invitation = You are invited to the group chat { $room }.
 room-join = Join
+# Title of the desktop notification for an invitation.
+room-invitation-title = Invitation to a group chat
 
 ## Searching messages
 

@@ -16,9 +16,11 @@
 //! Layout: [`app`] is the iced daemon (windows, top-level [`Message`],
 //! quitting); [`screen`] holds what a window shows; [`contact_list`] is the
 //! contact list as pure data (sorting, grouping, filtering, presence
-//! updates); [`chat`] is the chats as pure data (messages, runs,
-//! unread counts, links); [`status`] turns registration states into words; [`theme`]
-//! holds sizes, colours, dots and avatars.
+//! updates); [`chat`] is the chats as pure data (messages, runs, unread
+//! counts, links) and [`chat_format`] their times and days in words;
+//! [`desktop`] shows notifications and opens links; [`status`] turns
+//! registration states into words; [`theme`] holds sizes, colours, dots and
+//! avatars.
 
 pub mod app;
 pub mod chat;

@@ -416,6 +416,27 @@ impl App {
                 Task::none()
             }
             Event::OpenChat { account, peer } => self.open_chat(&account, &peer),
+            // The main window shows the prompt; the desktop tells the user.
+            Event::RoomInvitation { account, room, by } => {
+                if self.chat_settings.notify {
+                    let room = display_address(&room).to_string();
+                    let words = match &by {
+                        Some(by) => self.i18n.tr_args(
+                            "room-invitation-by",
+                            &[
+                                ("name", self.peer_name(&account, by).into()),
+                                ("room", room.clone().into()),
+                            ],
+                        ),
+                        None => self
+                            .i18n
+                            .tr_args("room-invitation", &[("room", room.clone().into())]),
+                    };
+                    let summary = self.i18n.tr("room-invitation-title");
+                    self.desktop.notify(&account, &room, &summary, &words);
+                }
+                Task::none()
+            }
             Event::RoomMembers {
                 account,
                 room,

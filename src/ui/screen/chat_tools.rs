@@ -38,6 +38,7 @@ pub enum Message {
 pub struct Invitation {
     pub account: String,
     pub room: String,
+    /// Who invited the user, as the list names them.
     pub by: Option<String>,
 }
 
@@ -230,10 +231,7 @@ impl ChatTools {
             let words = match &invitation.by {
                 Some(by) => i18n.tr_args(
                     "room-invitation-by",
-                    &[
-                        ("name", display_address(by).to_string().into()),
-                        ("room", room.into()),
-                    ],
+                    &[("name", by.as_str().into()), ("room", room.into())],
                 ),
                 None => i18n.tr_args("room-invitation", &[("room", room.into())]),
             };

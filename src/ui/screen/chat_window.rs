@@ -191,7 +191,7 @@ impl ChatWindow {
     /// peer stops seeing "typing".
     pub fn closing(&mut self, chat: &mut Conversation) -> Option<Command> {
         chat.draft = self.composer.text();
-        self.typing(false)
+        self.stop_typing()
     }
 
     /// Takes in the engine's answer to this window's search.
@@ -246,7 +246,7 @@ impl ChatWindow {
                         active: true,
                     })];
                 }
-                self.typing(false).map(Event::Send).into_iter().collect()
+                self.stop_typing().map(Event::Send).into_iter().collect()
             }
             Message::Send => {
                 let text = self.composer.text();
@@ -387,8 +387,8 @@ impl ChatWindow {
     }
 
     /// `Typing { active: false }` when the engine was told the user types.
-    fn typing(&mut self, active: bool) -> Option<Command> {
-        if active || !self.typing_sent {
+    fn stop_typing(&mut self) -> Option<Command> {
+        if !self.typing_sent {
             return None;
         }
         self.typing_sent = false;

@@ -379,10 +379,15 @@ impl Contacts {
     }
 
     /// True when `action` can be done for this contact now (SPEC P7).
+    /// A message can also go to someone offline or of unknown presence:
+    /// the server keeps it for them (SPEC M4).
     pub fn action_enabled(&self, key: &Key, action: Action) -> bool {
-        let caps = self.list.presence(key).capabilities;
+        let presence = self.list.presence(key);
+        let caps = presence.capabilities;
         match action {
-            Action::Message => caps.im,
+            Action::Message => {
+                caps.im || !crate::ui::contact_list::is_online(presence.availability)
+            }
             Action::Call => caps.voice,
             Action::VideoCall => caps.video,
             Action::Email => caps.email,

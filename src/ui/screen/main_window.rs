@@ -258,11 +258,22 @@ impl MainWindow {
             // failing to carry a command out (saving the config, say).
             EngineEvent::Error { message, .. } => self.notice(Notice::Error(message.clone())),
             EngineEvent::Stopped => self.set_engine_stopped(),
-            EngineEvent::RoomInvitation { account, room, by } => self.chat.invited(Invitation {
-                account: account.clone(),
-                room: room.clone(),
-                by: by.clone(),
-            }),
+            EngineEvent::RoomInvitation { account, room, by } => {
+                // Who invited: their name when they are on the list.
+                let by = by.as_ref().map(|by| {
+                    let key = crate::ui::chat::chat_key(account, by);
+                    self.contacts
+                        .list()
+                        .contact(&key)
+                        .map(crate::ui::contact_list::display_name)
+                        .unwrap_or_else(|| display_address(by).to_string())
+                });
+                self.chat.invited(Invitation {
+                    account: account.clone(),
+                    room: room.clone(),
+                    by,
+                })
+            }
             _ => {}
         }
     }
