@@ -242,3 +242,15 @@ search-count = { $count ->
 search-close = Zurück zum Chat
 search-you-to = Sie an { $name }
 search-in-room = { $name } in { $room }
+
+# Warum eine Nachricht nicht gesendet wurde (oder wartet); die Worte des Servers folgen in Klammern.
+chat-failure-not-found = diesen Benutzer gibt es nicht
+chat-failure-offline = nicht online, und der Server hebt keine Nachrichten auf
+chat-failure-busy = beschäftigt
+chat-failure-refused = abgelehnt
+chat-failure-no-answer = das Gerät hat nicht geantwortet
+chat-failure-not-accepted = das Programm der Gegenseite kann diese Nachricht nicht annehmen
+chat-failure-unreachable = der Server hat nicht geantwortet
+chat-failure-not-registered = noch nicht mit dem Server verbunden
+chat-failure-server-error = der Server hat ein Problem
+chat-failure-other = nicht durchgekommen

@@ -267,3 +267,15 @@ search-close = Back to the chat
 search-you-to = You to { $name }
 # $name: who wrote it; $room: the room.
 search-in-room = { $name } in { $room }
+
+# Why a message was not sent (or waits); the server's words follow in brackets.
+chat-failure-not-found = there is no such user
+chat-failure-offline = they are not online and the server keeps no messages
+chat-failure-busy = they are busy
+chat-failure-refused = refused
+chat-failure-no-answer = their device did not answer
+chat-failure-not-accepted = their client cannot take this message
+chat-failure-unreachable = the server did not answer
+chat-failure-not-registered = not connected to the server yet
+chat-failure-server-error = the server has a problem
+chat-failure-other = it did not go through

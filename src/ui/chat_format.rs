@@ -60,3 +60,40 @@ fn strftime(time: &DateTime<Local>, pattern: &str, fallback: &str) -> String {
     }
     time.format_with_items(items.into_iter()).to_string()
 }
+
+/// Why a message failed or waits, in words: the engine's reason starts
+/// with a token (`offline: 480 Temporarily Unavailable`) that has a
+/// translation (`chat-failure-offline`); the server's own words follow in
+/// brackets. An unknown token shows the reason as it is.
+pub fn failure_reason(i18n: &I18n, reason: &str) -> String {
+    let token = crate::im::outbound::kind_token(reason);
+    let key = format!("chat-failure-{token}");
+    if !i18n.has(&key) {
+        return reason.to_string();
+    }
+    let words = i18n.tr(&key);
+    match reason.split_once(':').map(|(_, d)| d.trim()) {
+        Some(detail) if !detail.is_empty() => format!("{words} ({detail})"),
+        _ => words,
+    }
+}
+
+#[cfg(test)]
+mod failure_tests {
+    use super::*;
+    use crate::i18n::{I18n, Language};
+
+    #[test]
+    fn failure_tokens_are_translated_with_the_server_words_kept() {
+        let en = I18n::for_language(Language::from_tag("en-US").unwrap());
+        let text = failure_reason(&en, "offline: 480 Temporarily Unavailable");
+        assert!(text.ends_with("(480 Temporarily Unavailable)"), "{text}");
+        assert!(!text.starts_with("offline"), "{text}");
+        assert_eq!(failure_reason(&en, "strange thing"), "strange thing");
+        let de = I18n::for_language(Language::from_tag("de").unwrap());
+        assert_ne!(
+            failure_reason(&de, "not-registered"),
+            failure_reason(&en, "not-registered")
+        );
+    }
+}

@@ -20,7 +20,7 @@ use iced::{Alignment, Element, Fill, Padding, Shrink};
 use crate::engine::{ChatMessage, ChatState};
 use crate::i18n::I18n;
 use crate::ui::chat::{self, ChatKind, Conversation, Item, Run, Span};
-use crate::ui::chat_format::{format_day, format_time};
+use crate::ui::chat_format::{failure_reason, format_day, format_time};
 use crate::ui::theme::{self, Dot};
 
 use super::chat_window::{composer_keys, ChatWindow, Message, COMPOSER_ID, MESSAGES_ID, SEARCH_ID};
@@ -349,18 +349,20 @@ impl ChatWindow {
         let problem = match message.state {
             ChatState::Failed => Some((
                 match &message.failure {
-                    Some(reason) => {
-                        i18n.tr_args("chat-failed", &[("reason", reason.as_str().into())])
-                    }
+                    Some(reason) => i18n.tr_args(
+                        "chat-failed",
+                        &[("reason", failure_reason(i18n, reason).into())],
+                    ),
                     None => i18n.tr("chat-failed-unknown"),
                 },
                 i18n.tr("chat-retry"),
             )),
             ChatState::Queued => Some((
                 match &message.failure {
-                    Some(reason) => {
-                        i18n.tr_args("chat-queued", &[("reason", reason.as_str().into())])
-                    }
+                    Some(reason) => i18n.tr_args(
+                        "chat-queued",
+                        &[("reason", failure_reason(i18n, reason).into())],
+                    ),
                     None => i18n.tr("chat-queued-offline"),
                 },
                 i18n.tr("chat-send-now"),
