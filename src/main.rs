@@ -171,6 +171,19 @@ fn run_instance(cli: Cli, socket: PathBuf, startup: Vec<Command>) -> ExitCode {
         eprintln!("hark: warning: {w}");
     }
     let language = cli.lang.clone().or(loaded.config.ui.language.clone());
+    let defaults = hark::ui::ChatSettings::default();
+    let chat_settings = hark::ui::ChatSettings {
+        open_on_message: loaded
+            .config
+            .ui
+            .open_chat_on_message
+            .unwrap_or(defaults.open_on_message),
+        notify: loaded
+            .config
+            .ui
+            .chat_notifications
+            .unwrap_or(defaults.notify),
+    };
     let socket = loaded.config.control.socket.clone().unwrap_or(socket);
     let database = cli
         .database
@@ -214,7 +227,7 @@ fn run_instance(cli: Cli, socket: PathBuf, startup: Vec<Command>) -> ExitCode {
         let ui_handle = handle.clone();
         let result = {
             let _guard = rt.enter();
-            hark::ui::run(ui_handle, i18n)
+            hark::ui::run_with(ui_handle, i18n, chat_settings)
         };
         if let Err(e) = result {
             eprintln!("hark: the window could not be shown: {e}");

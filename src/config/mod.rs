@@ -36,6 +36,13 @@ pub struct UiConfig {
     /// Language tag such as `de` or `en-US`; the system locale when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// A message for a chat without a window opens the window (default:
+    /// only an unread badge and a notification).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_chat_on_message: Option<bool>,
+    /// Desktop notifications for messages (default: on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_notifications: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -39,8 +39,17 @@ pub const SNAPSHOT_ID: &str = "ui-snapshot";
 /// from inside a tokio runtime; `engine` may be a running engine or
 /// [`EngineHandle::channel`] for previews and tests.
 pub fn run(engine: EngineHandle, i18n: I18n) -> iced::Result {
+    run_with(engine, i18n, ChatSettings::default())
+}
+
+/// [`run`] with what a message for a chat without a window does.
+pub fn run_with(engine: EngineHandle, i18n: I18n, chat: ChatSettings) -> iced::Result {
     iced::daemon(
-        move || App::new(engine.clone(), i18n.clone()),
+        move || {
+            let (mut app, task) = App::new(engine.clone(), i18n.clone());
+            app.set_chat_settings(chat);
+            (app, task)
+        },
         App::update,
         App::view,
     )

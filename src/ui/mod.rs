@@ -32,4 +32,4 @@ pub mod screen;
 pub mod status;
 pub mod theme;
 
-pub use app::{run, App, ChatSettings, Message, Screen, WindowKind};
+pub use app::{run, run_with, App, ChatSettings, Message, Screen, WindowKind};
