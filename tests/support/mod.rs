@@ -12,6 +12,7 @@ pub mod peers;
 pub mod process_group;
 pub mod sipp;
 pub mod window;
+pub mod xvfb;
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};

@@ -1,0 +1,162 @@
+//! The real chat window, end to end: Hark's window on a private X server
+//! (Xvfb, software rendering) logged in to a real Kamailio, a second Hark
+//! (headless) as the other person. `hark chat URI` opens the window, a
+//! person types with the keyboard (xdotool): Shift+Enter makes a new line,
+//! Enter sends; the other side gets exactly that text, and what the other
+//! side wrote is in the window's history.
+//! Needs the Debian packages `xvfb xdotool` besides Kamailio's.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::hark::{account_toml, Hark};
+use support::kamailio::{Kamailio, KamailioOptions};
+use support::xvfb::Xvfb;
+
+const T: Duration = Duration::from_secs(30);
+
+/// The windowed Hark, killed on drop.
+struct Window {
+    child: Child,
+    socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_window(x: &Xvfb, config: &str) -> Window {
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("config.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let socket = dir.path().join("control.sock");
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--config")
+        .arg(&config_path)
+        .arg("--database")
+        .arg(dir.path().join("hark.db"))
+        .arg("--socket")
+        .arg(&socket)
+        .arg("--no-keyring")
+        .env("DISPLAY", &x.display)
+        .env("ICED_BACKEND", "tiny-skia")
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start hark's window");
+    Window {
+        child,
+        socket,
+        _dir: dir,
+    }
+}
+
+/// Sends one command on the control socket and returns the first event
+/// that `pred` accepts.
+fn ask(socket: &std::path::Path, command: Value, pred: impl Fn(&Value) -> bool) -> Value {
+    let mut stream = UnixStream::connect(socket).expect("control socket");
+    stream.set_read_timeout(Some(T)).unwrap();
+    writeln!(stream, "{command}").unwrap();
+    for line in BufReader::new(stream).lines() {
+        let line = line.expect("an answer in time");
+        let event: Value = serde_json::from_str(&line).expect("JSON");
+        if pred(&event) {
+            return event;
+        }
+    }
+    panic!("the control socket closed before answering {command}");
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + T;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn typing_in_the_real_chat_window_sends_and_shows_the_conversation() {
+    let kam = Kamailio::start(KamailioOptions {
+        users: vec![("alice".into(), "a1".into()), ("bob".into(), "b2".into())],
+        ..Default::default()
+    });
+    let (a, b) = (kam.aor("alice"), kam.aor("bob"));
+    let x = Xvfb::start("1024x768x24");
+    let alice = start_window(
+        &x,
+        &account_toml(&a, Some("a1"), &kam.server_addr(), "udp", ""),
+    );
+    wait_until("alice's window to register", || {
+        !kam.contacts_of("alice").is_empty()
+    });
+    let mut bob = Hark::start(&account_toml(&b, Some("b2"), &kam.server_addr(), "udp", ""));
+    bob.wait_state("registered", T);
+
+    bob.send_message(&b, &a, "Hi Alice \u{1F44B}, are you there?");
+    bob.wait_sent_state("Hi Alice \u{1F44B}, are you there?", "sent", T);
+
+    let opened = Command::new(env!("CARGO_BIN_EXE_hark"))
+        .args(["chat", &b, "--socket"])
+        .arg(&alice.socket)
+        .output()
+        .expect("hark chat");
+    assert!(opened.status.success(), "{opened:?}");
+    let mut window = String::new();
+    wait_until("the chat window", || {
+        let found = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", "bob@hark.test"])
+            .env("DISPLAY", &x.display)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        window = found.lines().last().unwrap_or("").to_string();
+        !window.is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    x.xdotool(&["windowfocus", "--sync", &window]);
+    x.xdotool(&["type", "--delay", "20", "Yes, typed in the window"]);
+    x.xdotool(&["key", "shift+Return"]);
+    x.xdotool(&["type", "--delay", "20", "second line"]);
+    x.xdotool(&["key", "Return"]);
+
+    let typed = "Yes, typed in the window\nsecond line";
+    bob.wait_received(typed, T);
+
+    let history = ask(
+        &alice.socket,
+        json!({"cmd": "history", "account": a, "peer": b, "id": "h"}),
+        |e| e["event"] == "history",
+    );
+    let shown: Vec<(bool, &str)> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["outgoing"] == true, m["body"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![(false, "Hi Alice \u{1F44B}, are you there?"), (true, typed)],
+        "{history}"
+    );
+    let quit = Command::new(env!("CARGO_BIN_EXE_hark"))
+        .args(["quit", "--socket"])
+        .arg(&alice.socket)
+        .output()
+        .expect("hark quit");
+    assert!(quit.status.success(), "{quit:?}");
+}
