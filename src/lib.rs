@@ -12,6 +12,7 @@ pub mod control;
 pub mod engine;
 pub mod i18n;
 pub mod im;
+pub mod media;
 pub mod paths;
 pub mod presence;
 pub mod secrets;
