@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use support::free_port;
 use support::kamailio::{Kamailio, KamailioOptions};
-use support::peers::{Baresip, Linphonec};
+use support::linphonec::Linphonec;
+use support::peers::Baresip;
 use support::sipp::{received_requests, Sipp, SippRun};
 
 fn users(list: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use support::free_port;
 use support::kamailio::{Kamailio, KamailioOptions};
-use support::peers::{Baresip, Linphonec};
+use support::linphonec::Linphonec;
+use support::peers::Baresip;
 use support::sipp::{received_requests, RunningSipp, SipMessage, Sipp, SippRun};
 
 const T: Duration = Duration::from_secs(15);

@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 
 use support::hark::{account_toml, Hark};
 use support::kamailio::{Kamailio, KamailioOptions};
-use support::peers::{Baresip, Linphonec};
+use support::linphonec::Linphonec;
+use support::peers::Baresip;
 
 const T: Duration = Duration::from_secs(25);
 

@@ -8,6 +8,7 @@ pub mod hark;
 pub mod hark_chat;
 pub mod hark_presence;
 pub mod kamailio;
+pub mod linphonec;
 pub mod peers;
 pub mod process_group;
 pub mod sipp;
