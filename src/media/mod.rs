@@ -3,4 +3,5 @@
 //! opens a socket or an audio device; the engine's media tasks feed these
 //! types bytes and the current time.
 
+pub mod rtcp;
 pub mod rtp;
