@@ -5,3 +5,5 @@
 
 pub mod rtcp;
 pub mod rtp;
+pub mod offer_answer;
+pub mod sdp;
