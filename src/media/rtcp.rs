@@ -149,37 +149,25 @@ fn blocks<'a>(it: impl Iterator<Item = rtcp_types::ReportBlock<'a>>) -> Vec<Repo
 
 /// Splits and decodes a (compound) RTCP datagram.
 pub fn parse_compound(data: &[u8]) -> Result<Vec<RtcpPacket>, RtcpError> {
-    if data.is_empty() {
-        return Err(RtcpError::Truncated {
-            expected: 4,
-            actual: 0,
-        });
-    }
+    let truncated = |expected, actual| RtcpError::Truncated { expected, actual };
     let mut out = Vec::new();
     let mut rest = data;
-    while !rest.is_empty() {
-        if rest.len() < 4 {
-            return Err(RtcpError::Truncated {
-                expected: 4,
-                actual: rest.len(),
-            });
+    // At least one packet: an empty datagram is truncated.
+    while out.is_empty() || !rest.is_empty() {
+        let Some(&[b0, pt, l0, l1]) = rest.get(..4) else {
+            return Err(truncated(4, rest.len()));
+        };
+        if b0 >> 6 != 2 {
+            return Err(RtcpError::Version(b0 >> 6));
         }
-        let version = rest[0] >> 6;
-        if version != 2 {
-            return Err(RtcpError::Version(version));
-        }
-        let len = (u16::from_be_bytes([rest[2], rest[3]]) as usize + 1) * 4;
+        let len = (u16::from_be_bytes([l0, l1]) as usize + 1) * 4;
         if rest.len() < len {
-            return Err(RtcpError::Truncated {
-                expected: len,
-                actual: rest.len(),
-            });
+            return Err(truncated(len, rest.len()));
         }
         let (one, tail) = rest.split_at(len);
-        if rest[0] & 0x20 != 0 && !tail.is_empty() {
+        if b0 & 0x20 != 0 && !tail.is_empty() {
             return Err(RtcpError::Padding);
         }
-        let pt = one[1];
         let e = |e| parse_error(pt, e);
         out.push(match pt {
             200 => {
@@ -328,7 +316,7 @@ const MAX_DROPOUT: u16 = 3000;
 const MAX_MISORDER: u16 = 100;
 
 /// Receiver-side statistics for one remote source.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ReceptionStats {
     ssrc: u32,
     clock_rate: u32,
@@ -352,18 +340,7 @@ impl ReceptionStats {
         ReceptionStats {
             ssrc,
             clock_rate: clock_rate.max(1),
-            epoch: None,
-            max_seq: 0,
-            cycles: 0,
-            base_seq: 0,
-            bad_seq: None,
-            received: 0,
-            expected_prior: 0,
-            received_prior: 0,
-            last_fraction: 0,
-            transit: None,
-            jitter_q4: 0,
-            last_sr: None,
+            ..ReceptionStats::default()
         }
     }
 
