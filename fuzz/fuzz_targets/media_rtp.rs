@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use hark::media::jitter::{JitterBuffer, JitterConfig};
-use hark::media::rtcp::{self, RtcpPacket, ReceptionStats};
+use hark::media::rtcp::{self, ReceptionStats, RtcpPacket};
 use hark::media::rtp::{RtpPacket, SourceFilter};
 use libfuzzer_sys::fuzz_target;
 
