@@ -4,7 +4,7 @@
 //! types bytes and the current time.
 
 pub mod jitter;
+pub mod offer_answer;
 pub mod rtcp;
 pub mod rtp;
-pub mod offer_answer;
 pub mod sdp;
