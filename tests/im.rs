@@ -441,3 +441,36 @@ fn over_tcp_a_longer_paste_arrives_whole() {
         got["body"].as_str().unwrap_or("").len()
     );
 }
+
+#[test]
+fn delivery_and_display_notifications_from_the_peer_mark_our_message() {
+    use support::sipp::Sipp;
+    let kam = server();
+    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut bob = hark_as(&kam, "bob", "b2");
+    let (a, b) = (kam.aor("alice"), kam.aor("bob"));
+    alice.send_message(&a, &b, "tell me when you read it");
+    let sent = alice.wait_sent_state("tell me when you read it", "sent", T);
+    bob.wait_received("tell me when you read it", T);
+    let message_id = sent["message_id"].as_str().unwrap().to_string();
+
+    // Bob's other client (SIPp) sends the IMDNs, as RFC 5438 and
+    // liblinphone write them in CPIM.
+    for (notification, status, state) in [
+        ("delivery", "delivered", "delivered"),
+        ("display", "displayed", "displayed"),
+    ] {
+        let run = Sipp::new("message_imdn", &kam.server_addr())
+            .user("bob", "b2")
+            .key("domain", &kam.domain)
+            .key("to", "alice")
+            .key("imdn_id", &format!("n-{status}"))
+            .key("ref_id", &message_id)
+            .key("notification", notification)
+            .key("status", status)
+            .key("datetime", "2026-11-23T10:00:00Z")
+            .run();
+        assert!(run.success, "{run}");
+        alice.wait_sent_state("tell me when you read it", state, T);
+    }
+}
