@@ -3,6 +3,7 @@
 //! opens a socket or an audio device; the engine's media tasks feed these
 //! types bytes and the current time.
 
+pub mod codec;
 pub mod jitter;
 pub mod offer_answer;
 pub mod rtcp;
