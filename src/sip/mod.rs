@@ -4,6 +4,7 @@
 //! REGISTER and keep-alives and reduces every result to a small typed
 //! outcome the engine's state machines can reason about.
 
+pub mod call;
 pub mod digest;
 pub mod endpoint;
 pub mod incoming;

@@ -1,0 +1,666 @@
+//! The life of one call (an INVITE dialog, RFC 3261 §12-15, offer/answer
+//! roles of RFC 3264), sans-IO: fed the user's wishes, the requests and
+//! responses of the dialog and the time, it says what to send, when media
+//! starts or stops and what to show. It builds no SIP message: the driver
+//! builds them from the [`Output`]s and the [`Dialog`] (Call-ID, tags,
+//! route set, remote target). Transaction timeouts reach it as a 408.
+
+use std::time::{Duration, Instant};
+
+#[path = "call_dialog.rs"]
+mod dialog;
+#[path = "call_types.rs"]
+mod types;
+
+pub use dialog::Dialog;
+pub use types::*;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Idle,
+    /// UAC: INVITE out, no final response.
+    Calling {
+        provisional: bool,
+        cancel: bool,
+    },
+    /// UAC: CANCEL sent.
+    Cancelling,
+    /// UAS: ringing here.
+    Incoming,
+    /// UAS: 200 sent, waiting for the ACK.
+    Answered,
+    Established,
+    /// BYE sent; `shown` once Ended was shown.
+    Terminating {
+        reason: EndReason,
+        shown: bool,
+    },
+    Ended,
+}
+
+/// A re-INVITE we sent or will send.
+#[derive(Debug, Clone, PartialEq)]
+struct Reoffer {
+    offer: Vec<u8>,
+    hold: bool,
+    cseq: u32,
+    /// Waiting out a 491 until then.
+    retry_at: Option<Instant>,
+}
+
+/// Our 2xx to an INVITE, resent until ACKed (§13.3.1.4).
+#[derive(Debug, Clone, PartialEq)]
+struct Retransmit {
+    response: Response,
+    next_at: Instant,
+    interval: Duration,
+    give_up_at: Instant,
+}
+
+/// One call's state machine.
+#[derive(Debug)]
+pub struct CallMachine {
+    cfg: CallConfig,
+    rng: u64,
+    phase: Phase,
+    shown: CallState,
+    dialog: Option<Dialog>,
+    /// The initial INVITE (UAC): CSeq and branch, and our offer.
+    invite: Option<Request>,
+    /// The ACK of the 2xx, resent for a retransmitted 2xx.
+    last_ack: Option<Request>,
+    /// SDP of the session in force: ours and the peer's.
+    local_sdp: Vec<u8>,
+    remote_sdp: Vec<u8>,
+    on_hold: bool,
+    reoffer: Option<Reoffer>,
+    /// A peer's re-INVITE waiting for our answer (its CSeq).
+    reinvite_in: Option<u32>,
+    retransmit: Option<Retransmit>,
+    /// Until when we wait for the response to our BYE.
+    bye_deadline: Option<Instant>,
+    /// Hangup came before the ACK of our 2xx.
+    hangup_pending: bool,
+}
+
+impl CallMachine {
+    pub fn new(cfg: CallConfig) -> Self {
+        let rng = cfg.seed | 1;
+        CallMachine {
+            cfg,
+            rng,
+            phase: Phase::Idle,
+            shown: CallState::Idle,
+            dialog: None,
+            invite: None,
+            last_ack: None,
+            local_sdp: vec![],
+            remote_sdp: vec![],
+            on_hold: false,
+            reoffer: None,
+            reinvite_in: None,
+            retransmit: None,
+            bye_deadline: None,
+            hangup_pending: false,
+        }
+    }
+
+    pub fn state(&self) -> &CallState {
+        &self.shown
+    }
+
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.dialog.as_ref()
+    }
+
+    /// True once the call is over and nothing is in flight.
+    pub fn is_finished(&self) -> bool {
+        self.phase == Phase::Ended
+    }
+
+    /// When the machine wants `handle_timeout` called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let retransmit = self
+            .retransmit
+            .as_ref()
+            .map(|r| r.next_at.min(r.give_up_at));
+        let retry = self.reoffer.as_ref().and_then(|r| r.retry_at);
+        [retransmit, retry, self.bye_deadline]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    pub fn handle_timeout(&mut self, now: Instant) -> Vec<Output> {
+        let mut out = vec![];
+        if let Some(r) = self.retransmit.as_mut() {
+            if now >= r.give_up_at {
+                self.retransmit = None;
+                out.extend(self.send_bye(EndReason::NoAck, true, now));
+                return out;
+            }
+            if now >= r.next_at {
+                out.push(Output::Respond(r.response.clone()));
+                r.interval = (r.interval * 2).min(self.cfg.t2);
+                r.next_at = now + r.interval;
+            }
+        }
+        if let Some(deadline) = self.bye_deadline {
+            if now >= deadline {
+                out.extend(self.bye_done());
+            }
+        }
+        let due = matches!(&self.reoffer, Some(Reoffer { retry_at: Some(t), .. }) if now >= *t);
+        if due && self.phase == Phase::Established {
+            let r = self.reoffer.take().expect("due");
+            out.extend(self.send_reoffer(r.offer, r.hold));
+        }
+        out
+    }
+
+    pub fn handle_input(&mut self, input: Input, now: Instant) -> Vec<Output> {
+        match input {
+            Input::Start { offer } => self.start(offer),
+            Input::Incoming { invite, offer } => self.incoming(invite, offer),
+            Input::Accept { answer } => self.accept(answer, now),
+            Input::Decline { code } => self.decline(code),
+            Input::Cancel => self.cancel(),
+            Input::Hangup => match self.phase {
+                Phase::Calling { .. } => self.cancel(),
+                Phase::Incoming => self.decline(603),
+                // §15: the callee waits for the ACK before its BYE.
+                Phase::Answered => {
+                    self.hangup_pending = true;
+                    vec![]
+                }
+                Phase::Established => self.send_bye(EndReason::LocalHangup, false, now),
+                _ => vec![],
+            },
+            Input::Hold { offer } => self.reoffer(offer, true),
+            Input::Resume { offer } => self.reoffer(offer, false),
+            Input::Answer { sdp } => self.answer_reinvite(sdp, now),
+            Input::Response(r) => self.response(r, now),
+            Input::Request(r) => self.request(r, now),
+        }
+    }
+
+    fn start(&mut self, offer: Vec<u8>) -> Vec<Output> {
+        if self.phase != Phase::Idle {
+            return vec![];
+        }
+        let call_id = format!("{:016x}{:016x}", self.next_rand(), self.next_rand());
+        let tag = format!("{:08x}", self.next_rand() as u32);
+        self.dialog = Some(Dialog::uac(call_id, tag, 1));
+        let invite = self.new_request(Method::Invite, 1, Some(offer.clone()));
+        self.invite = Some(invite.clone());
+        self.local_sdp = offer;
+        self.phase = Phase::Calling {
+            provisional: false,
+            cancel: false,
+        };
+        let mut out = vec![Output::Send(invite)];
+        out.extend(self.show(CallState::Calling));
+        out
+    }
+
+    fn incoming(&mut self, invite: IncomingInvite, offer: Option<Vec<u8>>) -> Vec<Output> {
+        if self.phase != Phase::Idle {
+            return vec![];
+        }
+        let tag = format!("{:08x}", self.next_rand() as u32);
+        let cseq = invite.cseq;
+        self.dialog = Some(Dialog::uas(&invite, tag, self.next_rand() as u32 >> 1));
+        self.remote_sdp = offer.unwrap_or_default();
+        self.phase = Phase::Incoming;
+        let mut out = vec![Output::Respond(response(180, Method::Invite, cseq, None))];
+        out.extend(self.show(CallState::Incoming));
+        out
+    }
+
+    fn accept(&mut self, answer: Vec<u8>, now: Instant) -> Vec<Output> {
+        if self.phase != Phase::Incoming {
+            return vec![];
+        }
+        let cseq = self.remote_cseq();
+        self.local_sdp = answer.clone();
+        self.phase = Phase::Answered;
+        let mut out = self.send_2xx(cseq, Some(answer), now);
+        if !self.remote_sdp.is_empty() {
+            out.push(self.media(false));
+        }
+        out.extend(self.show(CallState::Connecting));
+        out
+    }
+
+    fn decline(&mut self, code: u16) -> Vec<Output> {
+        if self.phase != Phase::Incoming {
+            return vec![];
+        }
+        let cseq = self.remote_cseq();
+        self.phase = Phase::Ended;
+        let mut out = vec![Output::Respond(response(code, Method::Invite, cseq, None))];
+        out.extend(self.show(CallState::Ended(EndReason::from_code(code, ""))));
+        out
+    }
+
+    fn cancel(&mut self) -> Vec<Output> {
+        match self.phase {
+            Phase::Calling {
+                provisional: true, ..
+            } => self.send_cancel(),
+            Phase::Calling {
+                provisional: false, ..
+            } => {
+                self.phase = Phase::Calling {
+                    provisional: false,
+                    cancel: true,
+                };
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    fn send_cancel(&mut self) -> Vec<Output> {
+        let invite = self.invite.as_ref().expect("UAC call has an INVITE");
+        let cancel = Request {
+            method: Method::Cancel,
+            cseq: invite.cseq,
+            branch: invite.branch.clone(),
+            sdp: None,
+            headers: vec![],
+        };
+        self.phase = Phase::Cancelling;
+        vec![Output::Send(cancel)]
+    }
+
+    fn reoffer(&mut self, offer: Vec<u8>, hold: bool) -> Vec<Output> {
+        if self.phase != Phase::Established || self.reoffer.is_some() || self.reinvite_in.is_some()
+        {
+            return vec![];
+        }
+        self.send_reoffer(offer, hold)
+    }
+
+    fn send_reoffer(&mut self, offer: Vec<u8>, hold: bool) -> Vec<Output> {
+        let cseq = self.dialog_mut().next_cseq();
+        let req = self.new_request(Method::Invite, cseq, Some(offer.clone()));
+        self.reoffer = Some(Reoffer {
+            offer,
+            hold,
+            cseq,
+            retry_at: None,
+        });
+        vec![Output::Send(req)]
+    }
+
+    fn answer_reinvite(&mut self, sdp: Vec<u8>, now: Instant) -> Vec<Output> {
+        let Some(cseq) = self.reinvite_in.take() else {
+            return vec![];
+        };
+        self.local_sdp = sdp.clone();
+        let mut out = self.send_2xx(cseq, Some(sdp), now);
+        if !self.remote_sdp.is_empty() {
+            out.push(self.media(false));
+        }
+        out
+    }
+
+    fn response(&mut self, r: ResponseIn, now: Instant) -> Vec<Output> {
+        match r.method {
+            Some(Method::Invite) => self.invite_response(r, now),
+            Some(Method::Bye) if r.code >= 200 && self.bye_deadline.is_some() => self.bye_done(),
+            _ => vec![],
+        }
+    }
+
+    fn invite_response(&mut self, r: ResponseIn, now: Instant) -> Vec<Output> {
+        let initial = self.invite.as_ref().is_some_and(|i| i.cseq == r.cseq);
+        if !initial {
+            return self.reoffer_response(r, now);
+        }
+        if r.code < 200 {
+            return self.provisional(r);
+        }
+        match self.phase.clone() {
+            Phase::Calling { .. } | Phase::Cancelling if r.code < 300 => {
+                self.dialog_mut().learn_uac(&r);
+                let mut out = vec![Output::Send(self.ack(r.cseq))];
+                let cancelled = matches!(
+                    self.phase,
+                    Phase::Calling { cancel: true, .. } | Phase::Cancelling
+                );
+                if cancelled {
+                    // The 200 crossed our CANCEL: the call is up, end it.
+                    out.extend(self.send_bye(EndReason::Cancelled, true, now));
+                    return out;
+                }
+                self.remote_sdp = r.sdp.unwrap_or_default();
+                self.phase = Phase::Established;
+                out.push(self.media(false));
+                out.extend(self.show(CallState::Established { on_hold: false }));
+                out
+            }
+            Phase::Calling { cancel, .. } => {
+                self.phase = Phase::Ended;
+                let reason = if cancel {
+                    EndReason::Cancelled
+                } else {
+                    EndReason::from_code(r.code, &r.reason)
+                };
+                let mut out = vec![];
+                if self.shown == CallState::EarlyMedia {
+                    out.push(Output::StopMedia);
+                }
+                out.extend(self.show(CallState::Ended(reason)));
+                out
+            }
+            Phase::Cancelling => {
+                self.phase = Phase::Ended;
+                let mut out = vec![];
+                if self.shown == CallState::EarlyMedia {
+                    out.push(Output::StopMedia);
+                }
+                out.extend(self.show(CallState::Ended(EndReason::Cancelled)));
+                out
+            }
+            // A retransmitted 2xx: ACK it again.
+            _ if r.code < 300 => self
+                .last_ack
+                .clone()
+                .map(Output::Send)
+                .into_iter()
+                .collect(),
+            _ => vec![],
+        }
+    }
+
+    fn provisional(&mut self, r: ResponseIn) -> Vec<Output> {
+        let Phase::Calling { cancel, .. } = self.phase else {
+            return vec![];
+        };
+        if r.code == 100 {
+            return vec![];
+        }
+        self.phase = Phase::Calling {
+            provisional: true,
+            cancel,
+        };
+        if cancel {
+            return self.send_cancel();
+        }
+        if r.to_tag.is_some() {
+            self.dialog_mut().learn_uac(&r);
+        }
+        match r.sdp {
+            Some(sdp) if r.code == 183 => {
+                self.remote_sdp = sdp;
+                let mut out = vec![self.media(true)];
+                out.extend(self.show(CallState::EarlyMedia));
+                out
+            }
+            _ if self.shown == CallState::EarlyMedia => vec![],
+            _ => self.show(CallState::Ringing),
+        }
+    }
+
+    fn reoffer_response(&mut self, r: ResponseIn, now: Instant) -> Vec<Output> {
+        let Some(ro) = self.reoffer.clone() else {
+            return self.reack(r);
+        };
+        if ro.cseq != r.cseq || ro.retry_at.is_some() || r.code < 200 {
+            return self.reack(r);
+        }
+        self.reoffer = None;
+        match r.code {
+            200..=299 => {
+                self.dialog_mut().learn_uac(&r);
+                let mut out = vec![Output::Send(self.ack(r.cseq))];
+                self.local_sdp = ro.offer;
+                if let Some(sdp) = r.sdp {
+                    self.remote_sdp = sdp;
+                }
+                self.on_hold = ro.hold;
+                out.push(self.media(false));
+                out.extend(self.show(CallState::Established { on_hold: ro.hold }));
+                out
+            }
+            491 => {
+                // §14.1: the Call-ID's owner waits 2.1-4 s, the other 0-2 s.
+                let ms = if self.dialog().is_some_and(|d| d.owns_call_id) {
+                    2100 + self.next_rand() % 1901
+                } else {
+                    self.next_rand() % 2001
+                };
+                self.reoffer = Some(Reoffer {
+                    retry_at: Some(now + Duration::from_millis(ms)),
+                    ..ro
+                });
+                vec![]
+            }
+            481 => {
+                self.phase = Phase::Ended;
+                let mut out = vec![Output::StopMedia];
+                out.extend(self.show(CallState::Ended(EndReason::from_code(r.code, &r.reason))));
+                out
+            }
+            408 => {
+                let reason = EndReason::from_code(r.code, &r.reason);
+                self.send_bye(reason, true, now)
+            }
+            code => vec![Output::ReofferFailed { code }],
+        }
+    }
+
+    /// A 2xx retransmission to a re-INVITE already ACKed.
+    fn reack(&mut self, r: ResponseIn) -> Vec<Output> {
+        match &self.last_ack {
+            Some(ack) if ack.cseq == r.cseq && (200..300).contains(&r.code) => {
+                vec![Output::Send(ack.clone())]
+            }
+            _ => vec![],
+        }
+    }
+
+    fn request(&mut self, r: RequestIn, now: Instant) -> Vec<Output> {
+        let Some(d) = self.dialog.as_mut() else {
+            return vec![];
+        };
+        if !d.accept_remote_cseq(r.method, r.cseq) {
+            return vec![Output::Respond(response(500, r.method, r.cseq, None))];
+        }
+        match r.method {
+            Method::Cancel => self.cancel_in(r.cseq),
+            Method::Ack => self.ack_in(r, now),
+            Method::Bye => self.bye_in(r.cseq),
+            Method::Invite => self.reinvite_in(r),
+        }
+    }
+
+    fn cancel_in(&mut self, cseq: u32) -> Vec<Output> {
+        let mut out = vec![Output::Respond(response(200, Method::Cancel, cseq, None))];
+        if self.phase == Phase::Incoming {
+            self.phase = Phase::Ended;
+            out.push(Output::Respond(response(487, Method::Invite, cseq, None)));
+            out.extend(self.show(CallState::Ended(EndReason::Cancelled)));
+        }
+        out
+    }
+
+    fn ack_in(&mut self, r: RequestIn, now: Instant) -> Vec<Output> {
+        if self
+            .retransmit
+            .as_ref()
+            .is_none_or(|t| t.response.cseq != r.cseq)
+        {
+            return vec![];
+        }
+        self.retransmit = None;
+        let mut out = vec![];
+        if let Some(sdp) = r.sdp {
+            // The answer to the offer we put in our 2xx.
+            self.remote_sdp = sdp;
+            out.push(self.media(false));
+        }
+        if self.phase == Phase::Answered {
+            self.phase = Phase::Established;
+            if self.hangup_pending {
+                out.extend(self.send_bye(EndReason::LocalHangup, false, now));
+                return out;
+            }
+        }
+        out.extend(self.show(CallState::Established {
+            on_hold: self.on_hold,
+        }));
+        out
+    }
+
+    fn bye_in(&mut self, cseq: u32) -> Vec<Output> {
+        let mut out = vec![Output::Respond(response(200, Method::Bye, cseq, None))];
+        if matches!(self.phase, Phase::Answered | Phase::Established) {
+            self.phase = Phase::Ended;
+            self.retransmit = None;
+            self.reoffer = None;
+            out.push(Output::StopMedia);
+            out.extend(self.show(CallState::Ended(EndReason::RemoteHangup)));
+        }
+        out
+    }
+
+    fn reinvite_in(&mut self, r: RequestIn) -> Vec<Output> {
+        if self.phase != Phase::Established {
+            return vec![Output::Respond(response(500, Method::Invite, r.cseq, None))];
+        }
+        if matches!(&self.reoffer, Some(ro) if ro.retry_at.is_none()) {
+            // Glare: both sides offered (§14.2).
+            return vec![Output::Respond(response(491, Method::Invite, r.cseq, None))];
+        }
+        if self.reinvite_in.is_some() || self.retransmit.is_some() {
+            let mut resp = response(500, Method::Invite, r.cseq, None);
+            let secs = (self.next_rand() % 10).to_string();
+            resp.headers.push(("Retry-After".into(), secs));
+            return vec![Output::Respond(resp)];
+        }
+        if r.contact.is_some() {
+            self.dialog_mut().remote_target = r.contact;
+        }
+        self.reinvite_in = Some(r.cseq);
+        if let Some(sdp) = &r.sdp {
+            self.remote_sdp = sdp.clone();
+        } else {
+            self.remote_sdp.clear();
+        }
+        vec![Output::NeedAnswer { offer: r.sdp }]
+    }
+
+    /// Sends BYE; `show_now` shows Ended at once, else on its response.
+    fn send_bye(&mut self, reason: EndReason, show_now: bool, now: Instant) -> Vec<Output> {
+        let cseq = self.dialog_mut().next_cseq();
+        let bye = self.new_request(Method::Bye, cseq, None);
+        self.retransmit = None;
+        self.reoffer = None;
+        self.bye_deadline = Some(now + self.cfg.t1 * 64);
+        let mut out = vec![Output::Send(bye), Output::StopMedia];
+        if show_now {
+            out.extend(self.show(CallState::Ended(reason.clone())));
+        }
+        self.phase = Phase::Terminating {
+            reason,
+            shown: show_now,
+        };
+        out
+    }
+
+    /// The BYE was answered (any final response ends the dialog) or
+    /// timed out.
+    fn bye_done(&mut self) -> Vec<Output> {
+        self.bye_deadline = None;
+        let Phase::Terminating { reason, shown } = self.phase.clone() else {
+            return vec![];
+        };
+        self.phase = Phase::Ended;
+        if shown {
+            return vec![];
+        }
+        self.show(CallState::Ended(reason))
+    }
+
+    fn send_2xx(&mut self, cseq: u32, sdp: Option<Vec<u8>>, now: Instant) -> Vec<Output> {
+        let resp = response(200, Method::Invite, cseq, sdp);
+        self.retransmit = Some(Retransmit {
+            response: resp.clone(),
+            next_at: now + self.cfg.t1,
+            interval: self.cfg.t1,
+            give_up_at: now + self.cfg.t1 * 64,
+        });
+        vec![Output::Respond(resp)]
+    }
+
+    /// The ACK for a 2xx: a new transaction with the INVITE's CSeq number.
+    fn ack(&mut self, cseq: u32) -> Request {
+        let ack = self.new_request(Method::Ack, cseq, None);
+        self.last_ack = Some(ack.clone());
+        ack
+    }
+
+    fn new_request(&mut self, method: Method, cseq: u32, sdp: Option<Vec<u8>>) -> Request {
+        Request {
+            method,
+            cseq,
+            branch: format!("z9hG4bK{:016x}", self.next_rand()),
+            sdp,
+            headers: vec![],
+        }
+    }
+
+    fn media(&self, early: bool) -> Output {
+        Output::Media {
+            local: self.local_sdp.clone(),
+            remote: self.remote_sdp.clone(),
+            early,
+        }
+    }
+
+    fn remote_cseq(&self) -> u32 {
+        self.dialog
+            .as_ref()
+            .and_then(|d| d.remote_cseq)
+            .unwrap_or(0)
+    }
+
+    fn dialog_mut(&mut self) -> &mut Dialog {
+        self.dialog
+            .as_mut()
+            .expect("a call in progress has a dialog")
+    }
+
+    fn show(&mut self, state: CallState) -> Vec<Output> {
+        if self.shown == state {
+            return vec![];
+        }
+        self.shown = state.clone();
+        vec![Output::State(state)]
+    }
+
+    /// xorshift64*: enough for branches, tags and back-off jitter.
+    fn next_rand(&mut self) -> u64 {
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+fn response(code: u16, method: Method, cseq: u32, sdp: Option<Vec<u8>>) -> Response {
+    Response {
+        code,
+        method,
+        cseq,
+        sdp,
+        headers: vec![],
+    }
+}
+
+#[cfg(test)]
+#[path = "call_tests.rs"]
+mod tests;
