@@ -13,6 +13,7 @@ pub mod refresh_policy;
 pub mod register;
 pub mod request;
 pub mod resolve;
+pub mod session_timer;
 pub mod subscribe_dialog;
 pub mod subscription;
 
