@@ -7,8 +7,12 @@
 
 use std::time::{Duration, Instant};
 
+use super::session_timer::{Refresher, SessionExpires, SessionTimer, TimerAction};
+
 #[path = "call_dialog.rs"]
 mod dialog;
+#[path = "call_requests.rs"]
+mod requests;
 #[path = "call_types.rs"]
 mod types;
 
@@ -81,6 +85,8 @@ pub struct CallMachine {
     bye_deadline: Option<Instant>,
     /// Hangup came before the ACK of our 2xx.
     hangup_pending: bool,
+    /// The RFC 4028 session timer, once negotiated.
+    session: Option<SessionTimer>,
 }
 
 impl CallMachine {
@@ -102,6 +108,7 @@ impl CallMachine {
             retransmit: None,
             bye_deadline: None,
             hangup_pending: false,
+            session: None,
         }
     }
 
@@ -125,7 +132,12 @@ impl CallMachine {
             .as_ref()
             .map(|r| r.next_at.min(r.give_up_at));
         let retry = self.reoffer.as_ref().and_then(|r| r.retry_at);
-        [retransmit, retry, self.bye_deadline]
+        let session = self
+            .session
+            .as_ref()
+            .filter(|_| self.phase == Phase::Established)
+            .map(SessionTimer::poll_timeout);
+        [retransmit, retry, self.bye_deadline, session]
             .into_iter()
             .flatten()
             .min()
@@ -149,6 +161,9 @@ impl CallMachine {
             if now >= deadline {
                 out.extend(self.bye_done());
             }
+        }
+        if self.phase == Phase::Established {
+            out.extend(self.session_timeout(now));
         }
         let due = matches!(&self.reoffer, Some(Reoffer { retry_at: Some(t), .. }) if now >= *t);
         if due && self.phase == Phase::Established {
@@ -181,6 +196,12 @@ impl CallMachine {
             Input::Answer { sdp } => self.answer_reinvite(sdp, now),
             Input::Response(r) => self.response(r, now),
             Input::Request(r) => self.request(r, now),
+            Input::SessionTimer { delta, we_refresh } => {
+                if matches!(self.phase, Phase::Answered | Phase::Established) {
+                    self.session = Some(SessionTimer::new(delta, we_refresh, now));
+                }
+                vec![]
+            }
         }
     }
 
@@ -284,7 +305,22 @@ impl CallMachine {
 
     fn send_reoffer(&mut self, offer: Vec<u8>, hold: bool) -> Vec<Output> {
         let cseq = self.dialog_mut().next_cseq();
-        let req = self.new_request(Method::Invite, cseq, Some(offer.clone()));
+        let mut req = self.new_request(Method::Invite, cseq, Some(offer.clone()));
+        if let Some(t) = &self.session {
+            // We send this re-INVITE: the refresher is its UAC if it is us.
+            let refresher = if t.we_refresh() {
+                Refresher::Uac
+            } else {
+                Refresher::Uas
+            };
+            let se = SessionExpires {
+                delta: t.delta(),
+                refresher: Some(refresher),
+            };
+            req.headers.push(("Supported".into(), "timer".into()));
+            req.headers
+                .push(("Session-Expires".into(), se.to_header_value()));
+        }
         self.reoffer = Some(Reoffer {
             offer,
             hold,
@@ -421,6 +457,7 @@ impl CallMachine {
                     self.remote_sdp = sdp;
                 }
                 self.on_hold = ro.hold;
+                self.session_refreshed(now);
                 out.push(self.media(false));
                 out.extend(self.show(CallState::Established { on_hold: ro.hold }));
                 out
@@ -462,95 +499,29 @@ impl CallMachine {
         }
     }
 
-    fn request(&mut self, r: RequestIn, now: Instant) -> Vec<Output> {
-        let Some(d) = self.dialog.as_mut() else {
+    fn session_timeout(&mut self, now: Instant) -> Vec<Output> {
+        let Some(action) = self.session.as_mut().and_then(|t| t.handle_timeout(now)) else {
             return vec![];
         };
-        if !d.accept_remote_cseq(r.method, r.cseq) {
-            return vec![Output::Respond(response(500, r.method, r.cseq, None))];
-        }
-        match r.method {
-            Method::Cancel => self.cancel_in(r.cseq),
-            Method::Ack => self.ack_in(r, now),
-            Method::Bye => self.bye_in(r.cseq),
-            Method::Invite => self.reinvite_in(r),
-        }
-    }
-
-    fn cancel_in(&mut self, cseq: u32) -> Vec<Output> {
-        let mut out = vec![Output::Respond(response(200, Method::Cancel, cseq, None))];
-        if self.phase == Phase::Incoming {
-            self.phase = Phase::Ended;
-            out.push(Output::Respond(response(487, Method::Invite, cseq, None)));
-            out.extend(self.show(CallState::Ended(EndReason::Cancelled)));
-        }
-        out
-    }
-
-    fn ack_in(&mut self, r: RequestIn, now: Instant) -> Vec<Output> {
-        if self
-            .retransmit
-            .as_ref()
-            .is_none_or(|t| t.response.cseq != r.cseq)
-        {
-            return vec![];
-        }
-        self.retransmit = None;
-        let mut out = vec![];
-        if let Some(sdp) = r.sdp {
-            // The answer to the offer we put in our 2xx.
-            self.remote_sdp = sdp;
-            out.push(self.media(false));
-        }
-        if self.phase == Phase::Answered {
-            self.phase = Phase::Established;
-            if self.hangup_pending {
-                out.extend(self.send_bye(EndReason::LocalHangup, false, now));
-                return out;
+        match action {
+            // A re-INVITE already under way refreshes the session too.
+            TimerAction::Refresh
+                if self.reoffer.is_none()
+                    && self.reinvite_in.is_none()
+                    && self.retransmit.is_none() =>
+            {
+                self.send_reoffer(self.local_sdp.clone(), self.on_hold)
             }
+            TimerAction::Refresh => vec![],
+            TimerAction::Expired => self.send_bye(EndReason::SessionExpired, true, now),
         }
-        out.extend(self.show(CallState::Established {
-            on_hold: self.on_hold,
-        }));
-        out
     }
 
-    fn bye_in(&mut self, cseq: u32) -> Vec<Output> {
-        let mut out = vec![Output::Respond(response(200, Method::Bye, cseq, None))];
-        if matches!(self.phase, Phase::Answered | Phase::Established) {
-            self.phase = Phase::Ended;
-            self.retransmit = None;
-            self.reoffer = None;
-            out.push(Output::StopMedia);
-            out.extend(self.show(CallState::Ended(EndReason::RemoteHangup)));
+    /// A re-INVITE (either way) succeeded: the session timer starts over.
+    pub(super) fn session_refreshed(&mut self, now: Instant) {
+        if let Some(t) = self.session.as_mut() {
+            t.refreshed(t.delta(), t.we_refresh(), now);
         }
-        out
-    }
-
-    fn reinvite_in(&mut self, r: RequestIn) -> Vec<Output> {
-        if self.phase != Phase::Established {
-            return vec![Output::Respond(response(500, Method::Invite, r.cseq, None))];
-        }
-        if matches!(&self.reoffer, Some(ro) if ro.retry_at.is_none()) {
-            // Glare: both sides offered (§14.2).
-            return vec![Output::Respond(response(491, Method::Invite, r.cseq, None))];
-        }
-        if self.reinvite_in.is_some() || self.retransmit.is_some() {
-            let mut resp = response(500, Method::Invite, r.cseq, None);
-            let secs = (self.next_rand() % 10).to_string();
-            resp.headers.push(("Retry-After".into(), secs));
-            return vec![Output::Respond(resp)];
-        }
-        if r.contact.is_some() {
-            self.dialog_mut().remote_target = r.contact;
-        }
-        self.reinvite_in = Some(r.cseq);
-        if let Some(sdp) = &r.sdp {
-            self.remote_sdp = sdp.clone();
-        } else {
-            self.remote_sdp.clear();
-        }
-        vec![Output::NeedAnswer { offer: r.sdp }]
     }
 
     /// Sends BYE; `show_now` shows Ended at once, else on its response.
@@ -559,6 +530,7 @@ impl CallMachine {
         let bye = self.new_request(Method::Bye, cseq, None);
         self.retransmit = None;
         self.reoffer = None;
+        self.session = None;
         self.bye_deadline = Some(now + self.cfg.t1 * 64);
         let mut out = vec![Output::Send(bye), Output::StopMedia];
         if show_now {

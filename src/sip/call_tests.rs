@@ -345,3 +345,6 @@ fn poll_timeout_is_none_while_calling() {
 
 #[path = "call_uas_tests.rs"]
 mod uas;
+
+#[path = "call_timer_tests.rs"]
+mod timer;

@@ -124,6 +124,12 @@ pub enum Input {
     },
     Response(ResponseIn),
     Request(RequestIn),
+    /// A session timer (RFC 4028) was negotiated for the established
+    /// call (see `session_timer`): refresh or watch it from now on.
+    SessionTimer {
+        delta: u32,
+        we_refresh: bool,
+    },
 }
 
 /// Why a call ended.
@@ -144,6 +150,8 @@ pub enum EndReason {
     RemoteHangup,
     /// Our 2xx was never acknowledged.
     NoAck,
+    /// The session timer ran out without a refresh.
+    SessionExpired,
 }
 
 impl EndReason {
