@@ -87,6 +87,8 @@ pub struct CallMachine {
     hangup_pending: bool,
     /// The RFC 4028 session timer, once negotiated.
     session: Option<SessionTimer>,
+    /// The CSeq of the peer's initial INVITE (callee).
+    invite_cseq_in: u32,
 }
 
 impl CallMachine {
@@ -109,6 +111,7 @@ impl CallMachine {
             bye_deadline: None,
             hangup_pending: false,
             session: None,
+            invite_cseq_in: 0,
         }
     }
 
@@ -230,6 +233,7 @@ impl CallMachine {
         }
         let tag = format!("{:08x}", self.next_rand() as u32);
         let cseq = invite.cseq;
+        self.invite_cseq_in = cseq;
         self.dialog = Some(Dialog::uas(&invite, tag, self.next_rand() as u32 >> 1));
         self.remote_sdp = offer.unwrap_or_default();
         self.phase = Phase::Incoming;
@@ -242,7 +246,7 @@ impl CallMachine {
         if self.phase != Phase::Incoming {
             return vec![];
         }
-        let cseq = self.remote_cseq();
+        let cseq = self.invite_cseq_in;
         self.local_sdp = answer.clone();
         self.phase = Phase::Answered;
         let mut out = self.send_2xx(cseq, Some(answer), now);
@@ -257,7 +261,7 @@ impl CallMachine {
         if self.phase != Phase::Incoming {
             return vec![];
         }
-        let cseq = self.remote_cseq();
+        let cseq = self.invite_cseq_in;
         self.phase = Phase::Ended;
         let mut out = vec![Output::Respond(response(code, Method::Invite, cseq, None))];
         out.extend(self.show(CallState::Ended(EndReason::from_code(code, ""))));
@@ -591,13 +595,6 @@ impl CallMachine {
             remote: self.remote_sdp.clone(),
             early,
         }
-    }
-
-    fn remote_cseq(&self) -> u32 {
-        self.dialog
-            .as_ref()
-            .and_then(|d| d.remote_cseq)
-            .unwrap_or(0)
     }
 
     fn dialog_mut(&mut self) -> &mut Dialog {

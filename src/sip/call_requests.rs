@@ -70,6 +70,17 @@ impl CallMachine {
             self.reoffer = None;
             out.push(Output::StopMedia);
             out.extend(self.show(CallState::Ended(EndReason::RemoteHangup)));
+        } else if self.phase == Phase::Incoming {
+            // A BYE in the early dialog (§15): the INVITE gets a 487.
+            self.phase = Phase::Ended;
+            let invite_cseq = self.invite_cseq_in;
+            out.push(Output::Respond(response(
+                487,
+                Method::Invite,
+                invite_cseq,
+                None,
+            )));
+            out.extend(self.show(CallState::Ended(EndReason::Cancelled)));
         }
         out
     }

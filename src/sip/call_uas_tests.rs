@@ -351,3 +351,18 @@ fn a_reinvite_481_ends_the_call() {
     assert!(ended(&out).is_some());
     assert!(m.is_finished());
 }
+
+#[test]
+fn bye_in_the_early_dialog_ends_the_ringing_call() {
+    let (mut m, now) = ringing();
+    let out = m.handle_input(req(Method::Bye, INVITE_CSEQ + 1, None), now);
+    assert_eq!(
+        responses(&out),
+        vec![
+            (200, Method::Bye, INVITE_CSEQ + 1),
+            (487, Method::Invite, INVITE_CSEQ)
+        ]
+    );
+    assert_eq!(ended(&out), Some(EndReason::Cancelled));
+    assert!(m.is_finished());
+}
