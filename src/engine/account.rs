@@ -339,7 +339,7 @@ async fn run(
                 tracing::info!(account = %address, "connection to the server closed");
                 machine.handle_input(Input::FlowLost, std::time::Instant::now())
             }
-            _ = sleep_until(deadline) => {
+            _ = super::sleep_until(deadline) => {
                 if stop_deadline.is_some_and(|d| Instant::now() >= d) {
                     tracing::warn!(account = %address, "server did not answer the un-REGISTER in time");
                     vec![Output::State(RegistrationState::Unregistered), Output::Finished]
@@ -375,12 +375,5 @@ async fn run(
     }
     for w in stop_waiters {
         let _ = w.send(());
-    }
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
     }
 }

@@ -132,10 +132,7 @@ impl ListSync {
         &self,
         f: impl FnOnce(&mut Store) -> T + Send + 'static,
     ) -> T {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(&mut store.lock().expect("store lock")))
-            .await
-            .expect("store task")
+        super::with_store(&self.store, f).await
     }
 
     /// Writes the queued edits, then reads the server's list. Err: worth

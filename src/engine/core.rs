@@ -259,14 +259,10 @@ impl Engine {
                 self.status = (availability, note.clone());
                 if let Some(store) = self.store.clone() {
                     let n = note.clone();
-                    let saved = tokio::task::spawn_blocking(move || {
-                        store
-                            .lock()
-                            .expect("store lock")
-                            .set_own_status(availability, n.as_deref())
+                    let saved = super::with_store(&store, move |s| {
+                        s.set_own_status(availability, n.as_deref())
                     })
-                    .await
-                    .expect("store task");
+                    .await;
                     if let Err(e) = saved {
                         self.warn(format!("your status could not be saved: {e}"));
                     }
@@ -455,11 +451,7 @@ impl Engine {
             return vec![];
         };
         let account = account.to_string();
-        let listed = tokio::task::spawn_blocking(move || {
-            store.lock().expect("store lock").contacts(&account)
-        })
-        .await
-        .expect("store task");
+        let listed = super::with_store(&store, move |s| s.contacts(&account)).await;
         listed.unwrap_or_else(|e| {
             self.warn(format!("the contact list could not be read: {e}"));
             vec![]
@@ -517,8 +509,7 @@ impl Engine {
         let store = self.store.clone().ok_or_else(no_store)?;
         let (acc, c) = (account.clone(), contact.clone());
         let queue = self.list_sync.contains_key(&account);
-        tokio::task::spawn_blocking(move || {
-            let store = store.lock().expect("store lock");
+        super::with_store(&store, move |store| {
             store.upsert_contact(&acc, &c)?;
             if queue {
                 store.push_contact_edit(&acc, &ContactEdit::Set { contact: c })?;
@@ -526,7 +517,6 @@ impl Engine {
             Ok::<(), crate::store::StoreError>(())
         })
         .await
-        .expect("store task")
         .map_err(|e| {
             (
                 ErrorKind::Failed,
@@ -549,8 +539,7 @@ impl Engine {
         let store = self.store.clone().ok_or_else(no_store)?;
         let (acc, u) = (account.clone(), uri.clone());
         let queue = self.list_sync.contains_key(&account);
-        let removed = tokio::task::spawn_blocking(move || {
-            let store = store.lock().expect("store lock");
+        let removed = super::with_store(&store, move |store| {
             let removed = store.remove_contact(&acc, &u)?;
             if removed && queue {
                 store.push_contact_edit(&acc, &ContactEdit::Remove { uri: u })?;
@@ -558,7 +547,6 @@ impl Engine {
             Ok::<bool, crate::store::StoreError>(removed)
         })
         .await
-        .expect("store task")
         .map_err(|e| {
             (
                 ErrorKind::Failed,
@@ -583,16 +571,14 @@ impl Engine {
             return;
         };
         let acc = account.clone();
-        let replaced = tokio::task::spawn_blocking(move || {
-            let mut store = store.lock().expect("store lock");
+        let replaced = super::with_store(&store, move |store| {
             if !store.contact_edits(&acc)?.is_empty() {
                 return Ok(false);
             }
             store.replace_contacts(&acc, &contacts)?;
             Ok::<bool, crate::store::StoreError>(true)
         })
-        .await
-        .expect("store task");
+        .await;
         match replaced {
             Ok(true) => self.contacts_changed(&account).await,
             Ok(false) => {

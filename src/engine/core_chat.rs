@@ -95,15 +95,14 @@ impl Engine {
         &self,
         f: impl FnOnce(&crate::store::Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, (ErrorKind, String)> {
-        let store = self.store.clone().ok_or_else(|| {
+        let store = self.store.as_ref().ok_or_else(|| {
             (
                 ErrorKind::Failed,
                 "the database could not be opened, so messages cannot be kept".to_string(),
             )
         })?;
-        tokio::task::spawn_blocking(move || f(&store.lock().unwrap_or_else(|p| p.into_inner())))
+        crate::engine::with_store(store, move |s| f(s))
             .await
-            .map_err(|e| (ErrorKind::Failed, format!("history task: {e}")))?
             .map_err(|e| {
                 (
                     ErrorKind::Failed,

@@ -23,6 +23,27 @@ pub use registration::{RegistrationMachine, RegistrationPolicy};
 
 use tokio::sync::{broadcast, mpsc};
 
+/// Sleeps until `deadline`, or forever without one: the timer arm of the
+/// engine tasks' `select!` loops.
+pub(crate) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Runs `f` on the store on a blocking thread (SQLite must not hold up the
+/// tasks), whether or not an earlier user of the lock panicked.
+pub(crate) async fn with_store<T: Send + 'static>(
+    store: &std::sync::Arc<std::sync::Mutex<crate::store::Store>>,
+    f: impl FnOnce(&mut crate::store::Store) -> T + Send + 'static,
+) -> T {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&mut store.lock().unwrap_or_else(|p| p.into_inner())))
+        .await
+        .expect("store task")
+}
+
 /// How many events a slow listener may fall behind before it misses some.
 pub(crate) const EVENT_BUFFER: usize = 1024;
 

@@ -146,7 +146,7 @@ impl ImTask {
                         Err(e) => tracing::warn!("a message send task failed: {e}"),
                     }
                 }
-                _ = sleep_until(wake) => self.on_timer().await,
+                _ = super::sleep_until(wake.map(Into::into)) => self.on_timer().await,
             }
         }
         // Messages in flight stay "sending" in the store and go out again
@@ -195,8 +195,7 @@ impl ImTask {
                 } else {
                     self.rooms.insert(room.clone());
                 }
-                let command = crate::im::imc::command(&action, invited);
-                self.fire_and_forget(Outgoing::room_command(&room, &command), "room command");
+                self.room(&room, &action, invited);
             }
         }
     }
@@ -205,25 +204,17 @@ impl ImTask {
         let _ = self.events.send(event);
     }
 
-    /// Runs `f` on the store on a blocking thread; None without a store.
+    /// Runs `f` on the store; None without a store or when it failed
+    /// (logged).
     async fn with_store<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Option<T> {
-        let store = self.store.clone()?;
-        let result = tokio::task::spawn_blocking(move || {
-            let store = store.lock().unwrap_or_else(|p| p.into_inner());
-            f(&store)
-        })
-        .await;
-        match result {
-            Ok(Ok(v)) => Some(v),
-            Ok(Err(e)) => {
-                tracing::warn!(account = %self.account, "chat history: {e}");
-                None
-            }
+        let store = self.store.as_ref()?;
+        match super::with_store(store, move |s| f(s)).await {
+            Ok(v) => Some(v),
             Err(e) => {
-                tracing::warn!(account = %self.account, "chat history task: {e}");
+                tracing::warn!(account = %self.account, "chat history: {e}");
                 None
             }
         }
@@ -416,15 +407,9 @@ impl ImTask {
     }
 
     /// Sends a group-chat command nobody waits for.
-    fn room(&self, room: String, action: RoomAction) {
-        let command = crate::im::imc::command(&action, false);
-        self.fire_and_forget(Outgoing::room_command(&room, &command), "room command");
-    }
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d.into()).await,
-        None => std::future::pending().await,
+    /// (`invited`: we hold an invitation, so joining accepts it.)
+    fn room(&self, room: &str, action: &RoomAction, invited: bool) {
+        let command = crate::im::imc::command(action, invited);
+        self.fire_and_forget(Outgoing::room_command(room, &command), "room command");
     }
 }

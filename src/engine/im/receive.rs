@@ -162,7 +162,7 @@ impl ImTask {
             }
             RoomNotice::Joined(_) | RoomNotice::Left(_) => {
                 self.rooms.insert(room.to_string());
-                self.room(room.to_string(), crate::engine::api::RoomAction::Members);
+                self.room(room, &crate::engine::api::RoomAction::Members, false);
                 (room.to_string(), body.trim_end().to_string())
             }
             RoomNotice::Destroyed | RoomNotice::Notice(_) => {
@@ -209,8 +209,7 @@ impl ImTask {
         }
         let received = view::now_ms();
         let sent = view::sent_time(text.datetime.as_deref(), date, received);
-        let sender_for_event = sender.to_string();
-        let sender = sender.to_string();
+        let writer = sender.to_string();
         let (account, peer_owned, body) =
             (self.account.clone(), peer.to_string(), text.body.clone());
         let message_id = text.imdn.as_ref().map(|r| r.message_id.clone());
@@ -220,7 +219,7 @@ impl ImTask {
                 let Some(id) = s.store_incoming(
                     &account,
                     &peer_owned,
-                    &sender,
+                    &writer,
                     &body,
                     "text/plain",
                     message_id.as_deref(),
@@ -245,22 +244,21 @@ impl ImTask {
             None if self.store.is_some() => Kept::Failed,
             None => {
                 // No store: still shown, never silently dropped.
-                let m = crate::store::messages::Message {
-                    id: 0,
+                self.emit(Event::Message {
                     account: self.account.clone(),
-                    peer: peer.to_string(),
-                    direction: crate::store::messages::Direction::In,
-                    sender: sender_for_event.clone(),
-                    body: text.body.clone(),
-                    content_type: "text/plain".into(),
-                    sent_at: sent,
-                    received_at: Some(received),
-                    state: crate::store::messages::MessageState::Received,
-                    failure: None,
-                    message_id: None,
-                    sip_call_id: Some(key.to_string()),
-                };
-                self.emit(view::message_event(&self.account, &m));
+                    message: Box::new(crate::engine::api::ChatMessage {
+                        id: 0,
+                        peer: peer.to_string(),
+                        outgoing: false,
+                        sender: sender.to_string(),
+                        body: text.body.clone(),
+                        sent_at: sent,
+                        received_at: Some(received),
+                        state: crate::engine::api::ChatState::Received,
+                        failure: None,
+                        message_id: None,
+                    }),
+                });
                 Kept::New
             }
         }

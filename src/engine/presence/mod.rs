@@ -205,7 +205,7 @@ impl Task {
                 },
                 Some(tx) = notifies.recv() => self.on_notify(tx),
                 Some(done) = self.running.next(), if !self.running.is_empty() => self.on_done(done),
-                _ = sleep_until(deadline) => self.on_timer(),
+                _ = super::sleep_until(deadline) => self.on_timer(),
             }
         }
         self.flush();
@@ -633,12 +633,5 @@ fn unknown_view(contact: &str) -> PresenceUpdate {
         capabilities: Capabilities::default(),
         subscription: SubscriptionState::Idle,
         line: None,
-    }
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
     }
 }
