@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::hark::{account_toml, Hark};
-use support::kamailio::{Kamailio, KamailioOptions};
+use support::kamailio::{users, Kamailio, KamailioOptions};
 use support::xvfb::Xvfb;
 
 const T: Duration = Duration::from_secs(30);
@@ -92,7 +92,7 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 #[test]
 fn typing_in_the_real_chat_window_sends_and_shows_the_conversation() {
     let kam = Kamailio::start(KamailioOptions {
-        users: vec![("alice".into(), "a1".into()), ("bob".into(), "b2".into())],
+        users: users(&[("alice", "a1"), ("bob", "b2")]),
         ..Default::default()
     });
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));

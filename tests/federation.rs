@@ -8,8 +8,8 @@ mod support;
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-use support::hark::{account_toml, Hark};
-use support::kamailio::{Kamailio, KamailioOptions};
+use support::hark::Hark;
+use support::kamailio::{users, Kamailio, KamailioOptions};
 use support::random_u64;
 
 const T: Duration = Duration::from_secs(20);
@@ -18,29 +18,17 @@ fn two_domains() -> (Kamailio, Kamailio) {
     Kamailio::start_federated(
         KamailioOptions {
             domain: "a.test".into(),
-            users: vec![("alice".into(), "a1".into())],
+            users: users(&[("alice", "a1")]),
             presence_open: true,
             ..Default::default()
         },
         KamailioOptions {
             domain: "b.test".into(),
-            users: vec![("bob".into(), "b2".into())],
+            users: users(&[("bob", "b2")]),
             presence_open: true,
             ..Default::default()
         },
     )
-}
-
-fn hark_as(kam: &Kamailio, user: &str, password: &str) -> Hark {
-    let mut hark = Hark::start(&account_toml(
-        &kam.aor(user),
-        Some(password),
-        &kam.server_addr(),
-        "udp",
-        "",
-    ));
-    hark.wait_state("registered", T);
-    hark
 }
 
 /// Adds a contact and waits until the list the engine reports holds it.
@@ -158,7 +146,7 @@ fn contacts_on_the_other_domain_are_seen_like_local_ones_both_ways() {
     let (a, b) = two_domains();
     let (alice_uri, bob_uri) = (a.aor("alice"), b.aor("bob"));
 
-    let mut alice = hark_as(&a, "alice", "a1");
+    let mut alice = Hark::logged_in(&a, "alice", "a1");
     alice.wait_published(T);
     add_contact_listed(&mut alice, &alice_uri, &bob_uri);
     // Bob has published nothing: active subscription, shown offline.
@@ -172,7 +160,7 @@ fn contacts_on_the_other_domain_are_seen_like_local_ones_both_ways() {
         "a.test kept a watcher of bob"
     );
 
-    let mut bob = hark_as(&b, "bob", "b2");
+    let mut bob = Hark::logged_in(&b, "bob", "b2");
     bob.wait_published(T);
     alice.wait_presence(&bob_uri, "available", T, |u| {
         u["availability"] == "available"

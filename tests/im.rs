@@ -9,38 +9,22 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use support::hark::{account_toml, Hark};
-use support::kamailio::{Kamailio, KamailioOptions};
+use support::kamailio::{users, Kamailio, KamailioOptions};
 
 const T: Duration = Duration::from_secs(30);
 
 fn server() -> Kamailio {
     Kamailio::start(KamailioOptions {
-        users: vec![
-            ("alice".into(), "a1".into()),
-            ("bob".into(), "b2".into()),
-            ("carol".into(), "c3".into()),
-        ],
+        users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
         ..Default::default()
     })
-}
-
-fn hark_as(kam: &Kamailio, user: &str, password: &str) -> Hark {
-    let mut hark = Hark::start(&account_toml(
-        &kam.aor(user),
-        Some(password),
-        &kam.server_addr(),
-        "udp",
-        "",
-    ));
-    hark.wait_state("registered", T);
-    hark
 }
 
 #[test]
 fn two_harks_chat_both_ways_with_utf8_intact_and_history_kept() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
-    let mut bob = hark_as(&kam, "bob", "b2");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
+    let mut bob = Hark::logged_in(&kam, "bob", "b2");
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));
 
     let hello =
@@ -71,16 +55,9 @@ fn two_harks_chat_both_ways_with_utf8_intact_and_history_kept() {
     );
 
     // The history keeps all, in order, on both sides.
-    alice.send(&json!({"cmd": "history", "account": a, "peer": b, "id": 7}).to_string());
-    let history = alice.wait_event("history", T);
-    let bodies: Vec<&str> = history["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["body"].as_str().unwrap())
-        .collect();
+    let history = alice.history(&a, &b);
     assert_eq!(
-        bodies,
+        support::hark_chat::bodies(&history),
         vec![hello, "Hi Alice, all good", &long],
         "{history}"
     );
@@ -100,8 +77,8 @@ fn two_harks_chat_both_ways_with_utf8_intact_and_history_kept() {
 #[test]
 fn typing_shows_on_the_other_side_and_stops_when_the_message_arrives() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
-    let mut bob = hark_as(&kam, "bob", "b2");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
+    let mut bob = Hark::logged_in(&kam, "bob", "b2");
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));
 
     alice.typing(&a, &b, true);
@@ -119,7 +96,7 @@ fn typing_shows_on_the_other_side_and_stops_when_the_message_arrives() {
 #[test]
 fn a_message_to_an_unknown_user_fails_with_the_reason_and_retry_sends_it_again() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
     let a = kam.aor("alice");
     let nobody = format!("sip:nobody@{}", kam.domain);
     alice.send_message(&a, &nobody, "anyone there?");
@@ -151,7 +128,7 @@ fn a_message_to_an_unknown_user_fails_with_the_reason_and_retry_sends_it_again()
 #[test]
 fn messages_typed_while_the_server_is_down_go_out_once_after_a_kill_and_restart() {
     let kam = server();
-    let mut bob = hark_as(&kam, "bob", "b2");
+    let mut bob = Hark::logged_in(&kam, "bob", "b2");
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));
     let db_dir = tempfile::tempdir().unwrap();
     let db = db_dir.path().join("alice.db");
@@ -180,21 +157,13 @@ fn messages_typed_while_the_server_is_down_go_out_once_after_a_kill_and_restart(
         alice.wait_sent_state(text, "sent", T);
     }
     std::thread::sleep(Duration::from_secs(3));
-    bob.send(&json!({"cmd": "history", "account": b, "peer": a, "id": 1}).to_string());
-    let history = bob.wait_event("history", T);
-    let bodies: Vec<&str> = history["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["body"].as_str().unwrap())
-        .collect();
-    assert_eq!(bodies, vec!["one", "two", "three"], "{history}");
+    assert_eq!(bob.history_bodies(&b, &a), vec!["one", "two", "three"]);
 }
 
 #[test]
 fn bad_commands_get_clear_errors() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
     let a = kam.aor("alice");
     let cases: Vec<(Value, &str)> = vec![
         (
@@ -233,7 +202,7 @@ fn bad_commands_get_clear_errors() {
 fn bad_input_is_refused_with_the_right_status_or_shown_safely() {
     use support::sipp::Sipp;
     let kam = server();
-    let mut bob = hark_as(&kam, "bob", "b2");
+    let mut bob = Hark::logged_in(&kam, "bob", "b2");
     let run = Sipp::new("im_bad_input", &kam.server_addr())
         .user("alice", "a1")
         .key("domain", &kam.domain)
@@ -259,21 +228,16 @@ fn bad_input_is_refused_with_the_right_status_or_shown_safely() {
     assert_eq!(got["peer"], kam.aor("alice"));
     // Nothing refused was kept.
     let a = kam.aor("alice");
-    bob.send(&json!({"cmd": "history", "account": kam.aor("bob"), "peer": a, "id": 1}).to_string());
-    let history = bob.wait_event("history", T);
-    assert_eq!(
-        history["messages"].as_array().unwrap().len(),
-        1,
-        "{history}"
-    );
+    let history = bob.history_bodies(&kam.aor("bob"), &a);
+    assert_eq!(history.len(), 1, "{history:?}");
 }
 
 #[test]
 fn forking_reaches_every_device_first_then_the_one_that_answered() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
-    let mut bob_desk = hark_as(&kam, "bob", "b2");
-    let mut bob_laptop = hark_as(&kam, "bob", "b2");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
+    let mut bob_desk = Hark::logged_in(&kam, "bob", "b2");
+    let mut bob_laptop = Hark::logged_in(&kam, "bob", "b2");
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));
 
     alice.send_message(&a, &b, "first, to all");
@@ -297,7 +261,7 @@ fn forking_reaches_every_device_first_then_the_one_that_answered() {
 #[test]
 fn hark_chat_from_outside_asks_the_running_hark_to_open_the_chat() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hark"))
         .args(["chat", "sip:Bob@Hark.Test;transport=udp", "--socket"])
         .arg(alice.socket())
@@ -323,7 +287,7 @@ fn hark_chat_from_outside_asks_the_running_hark_to_open_the_chat() {
 #[test]
 fn a_message_caught_mid_send_by_a_kill_goes_again_and_is_not_duplicated() {
     let kam = server();
-    let mut bob = hark_as(&kam, "bob", "b2");
+    let mut bob = Hark::logged_in(&kam, "bob", "b2");
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));
     let db_dir = tempfile::tempdir().unwrap();
     let db = db_dir.path().join("alice.db");
@@ -351,13 +315,8 @@ fn a_message_caught_mid_send_by_a_kill_goes_again_and_is_not_duplicated() {
     alice.wait_state("registered", T);
     alice.wait_sent_state("did you get this?", "sent", T);
     bob.assert_not_received("did you get this?", Duration::from_secs(2));
-    bob.send(&json!({"cmd": "history", "account": b, "peer": a, "id": 1}).to_string());
-    let history = bob.wait_event("history", T);
-    assert_eq!(
-        history["messages"].as_array().unwrap().len(),
-        1,
-        "{history}"
-    );
+    let history = bob.history_bodies(&b, &a);
+    assert_eq!(history.len(), 1, "{history:?}");
 }
 
 #[test]
@@ -365,25 +324,14 @@ fn messages_queued_while_kamailio_is_down_go_out_once_each_after_it_restarts() {
     // With offline messages: whether alice or bob registers first after the
     // restart, each message reaches bob (directly, or kept for him).
     let mut kam = Kamailio::start(KamailioOptions {
-        users: vec![("alice".into(), "a1".into()), ("bob".into(), "b2".into())],
+        users: users(&[("alice", "a1"), ("bob", "b2")]),
         msilo: true,
         ..Default::default()
     });
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));
     let fast = "keepalive_secs = 1\n";
-    let start = |user: &str, password: &str| {
-        let mut hark = Hark::start(&account_toml(
-            &kam.aor(user),
-            Some(password),
-            &kam.server_addr(),
-            "udp",
-            fast,
-        ));
-        hark.wait_state("registered", T);
-        hark
-    };
-    let mut alice = start("alice", "a1");
-    let mut bob = start("bob", "b2");
+    let mut alice = Hark::logged_in_with(&kam, "alice", "a1", "udp", fast);
+    let mut bob = Hark::logged_in_with(&kam, "bob", "b2", "udp", fast);
 
     kam.kill();
     alice.wait_state("retrying", T);
@@ -404,31 +352,15 @@ fn messages_queued_while_kamailio_is_down_go_out_once_each_after_it_restarts() {
         bob.wait_received(text, Duration::from_secs(40));
     }
     bob.assert_not_received("while down 1", Duration::from_secs(3));
-    bob.send(&json!({"cmd": "history", "account": b, "peer": a, "id": 1}).to_string());
-    let history = bob.wait_event("history", T);
-    assert_eq!(
-        history["messages"].as_array().unwrap().len(),
-        2,
-        "{history}"
-    );
+    let history = bob.history_bodies(&b, &a);
+    assert_eq!(history.len(), 2, "{history:?}");
 }
 
 #[test]
 fn over_tcp_a_longer_paste_arrives_whole() {
     let kam = server();
-    let start = |user: &str, password: &str| {
-        let mut hark = Hark::start(&account_toml(
-            &kam.aor(user),
-            Some(password),
-            &kam.server_addr(),
-            "tcp",
-            "",
-        ));
-        hark.wait_state("registered", T);
-        hark
-    };
-    let mut alice = start("alice", "a1");
-    let mut bob = start("bob", "b2");
+    let mut alice = Hark::logged_in_with(&kam, "alice", "a1", "tcp", "");
+    let mut bob = Hark::logged_in_with(&kam, "bob", "b2", "tcp", "");
     // The most over TCP: 12000 bytes (a default Kamailio reads 16 KiB).
     let long: String = "0123456789abcdef\u{e9}\n".repeat(630);
     assert!(long.len() > 11_000 && long.len() <= 12_000);
@@ -446,8 +378,8 @@ fn over_tcp_a_longer_paste_arrives_whole() {
 fn delivery_and_display_notifications_from_the_peer_mark_our_message() {
     use support::sipp::Sipp;
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
-    let mut bob = hark_as(&kam, "bob", "b2");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
+    let mut bob = Hark::logged_in(&kam, "bob", "b2");
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));
     alice.send_message(&a, &b, "tell me when you read it");
     let sent = alice.wait_sent_state("tell me when you read it", "sent", T);

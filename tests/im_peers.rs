@@ -8,8 +8,8 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::hark::{account_toml, Hark};
-use support::kamailio::{Kamailio, KamailioOptions};
+use support::hark::Hark;
+use support::kamailio::{users, Kamailio, KamailioOptions};
 use support::linphonec::Linphonec;
 use support::peers::Baresip;
 
@@ -20,31 +20,15 @@ const TEXT: &str = "h\u{e9}llo \u{1F44B} \u{05e9}\u{05dc}\u{05d5}\u{05dd}";
 
 fn server() -> Kamailio {
     Kamailio::start(KamailioOptions {
-        users: vec![
-            ("alice".into(), "a1".into()),
-            ("bob".into(), "b2".into()),
-            ("carol".into(), "c3".into()),
-        ],
+        users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
         ..Default::default()
     })
-}
-
-fn hark_as(kam: &Kamailio, user: &str, password: &str) -> Hark {
-    let mut hark = Hark::start(&account_toml(
-        &kam.aor(user),
-        Some(password),
-        &kam.server_addr(),
-        "udp",
-        "",
-    ));
-    hark.wait_state("registered", T);
-    hark
 }
 
 #[test]
 fn hark_and_baresip_chat_both_ways() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));
     let bob = Baresip::start_for_chat(&kam, "bob", "b2", &[a.as_str()]);
 
@@ -69,7 +53,7 @@ fn hark_and_baresip_chat_both_ways() {
 #[test]
 fn hark_and_linphonec_chat_both_ways_with_delivery_notifications() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
     let (a, c) = (kam.aor("alice"), kam.aor("carol"));
     let mut carol = Linphonec::start(&kam, "carol", "c3");
     carol.wait_registered(&kam, "carol", T);
@@ -89,7 +73,7 @@ fn hark_and_linphonec_chat_both_ways_with_delivery_notifications() {
 #[test]
 fn linphonec_with_cpim_gets_delivery_and_read_notifications_and_sends_them() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
     let (a, c) = (kam.aor("alice"), kam.aor("carol"));
     let mut carol = Linphonec::start_with_im(&kam, "carol", "c3");
     carol.wait_registered(&kam, "carol", T);

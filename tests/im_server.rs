@@ -8,39 +8,23 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::hark::{account_toml, Hark};
-use support::kamailio::{Kamailio, KamailioOptions};
+use support::kamailio::{users, Kamailio, KamailioOptions};
 
 const T: Duration = Duration::from_secs(30);
 
 fn server() -> Kamailio {
     Kamailio::start(KamailioOptions {
-        users: vec![
-            ("alice".into(), "a1".into()),
-            ("bob".into(), "b2".into()),
-            ("carol".into(), "c3".into()),
-        ],
+        users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
         msilo: true,
         imc: true,
         ..Default::default()
     })
 }
 
-fn hark_as(kam: &Kamailio, user: &str, password: &str) -> Hark {
-    let mut hark = Hark::start(&account_toml(
-        &kam.aor(user),
-        Some(password),
-        &kam.server_addr(),
-        "udp",
-        "",
-    ));
-    hark.wait_state("registered", T);
-    hark
-}
-
 #[test]
 fn messages_to_an_offline_contact_are_stored_and_delivered_in_order_at_login() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));
     let texts = [
         "first \u{1F44B}",
@@ -73,15 +57,7 @@ fn messages_to_an_offline_contact_are_stored_and_delivered_in_order_at_login() {
     assert!(sent_at.windows(2).all(|w| w[0] <= w[1]), "{sent_at:?}");
     assert!(sent_at[2] <= before_login, "{sent_at:?} vs {before_login}");
     // In order in bob's history, and gone from the server.
-    bob.send(&json!({"cmd": "history", "account": b, "peer": a, "id": 1}).to_string());
-    let history = bob.wait_event("history", T);
-    let bodies: Vec<&str> = history["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["body"].as_str().unwrap())
-        .collect();
-    assert_eq!(bodies, texts.to_vec(), "{history}");
+    assert_eq!(bob.history_bodies(&b, &a), texts.to_vec());
     let deadline = std::time::Instant::now() + T;
     while kam.stored_message_count() > 0 {
         assert!(std::time::Instant::now() < deadline, "msilo kept them");
@@ -99,9 +75,9 @@ fn chrono_now_ms() -> i64 {
 #[test]
 fn a_group_chat_room_is_created_joined_by_invitation_and_left() {
     let kam = server();
-    let mut alice = hark_as(&kam, "alice", "a1");
-    let mut bob = hark_as(&kam, "bob", "b2");
-    let mut carol = hark_as(&kam, "carol", "c3");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
+    let mut bob = Hark::logged_in(&kam, "bob", "b2");
+    let mut carol = Hark::logged_in(&kam, "carol", "c3");
     let (a, b, c) = (kam.aor("alice"), kam.aor("bob"), kam.aor("carol"));
     let room = kam.room_uri("team");
     let room_cmd = |account: &str, action: serde_json::Value| {

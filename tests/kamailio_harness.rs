@@ -9,15 +9,9 @@ use std::net::{TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::kamailio::{DigestAlgorithm, Kamailio, KamailioOptions};
+use support::kamailio::{users, DigestAlgorithm, Kamailio, KamailioOptions};
 use support::sipp::{Sipp, SippRun};
 use support::{free_port, port_is_free, random_u64};
-
-fn users(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(u, p)| (u.to_string(), p.to_string()))
-        .collect()
-}
 
 fn server(list: &[(&str, &str)]) -> Kamailio {
     Kamailio::start(KamailioOptions {

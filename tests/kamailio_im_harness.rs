@@ -14,7 +14,7 @@ use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use support::kamailio::{Kamailio, KamailioOptions};
+use support::kamailio::{users, Kamailio, KamailioOptions};
 use support::sipp::{received_requests, RunningSipp, SipMessage, Sipp, SippRun};
 use support::{free_port, random_u64};
 
@@ -30,10 +30,7 @@ fn password(user: &str) -> &'static str {
 
 fn server(msilo: bool, imc: bool) -> Kamailio {
     Kamailio::start(KamailioOptions {
-        users: USERS
-            .iter()
-            .map(|(u, p)| (u.to_string(), p.to_string()))
-            .collect(),
+        users: users(USERS),
         msilo,
         imc,
         ..Default::default()

@@ -13,16 +13,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::free_port;
-use support::kamailio::{Kamailio, KamailioOptions};
+use support::kamailio::{users, Kamailio, KamailioOptions};
 use support::linphonec::Linphonec;
 use support::peers::Baresip;
 use support::sipp::{received_requests, Sipp, SippRun};
-
-fn users(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(u, p)| (u.to_string(), p.to_string()))
-        .collect()
-}
 
 const USERS: &[(&str, &str)] = &[
     ("alice", "secret"),

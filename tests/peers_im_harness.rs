@@ -14,7 +14,7 @@ mod support;
 use std::time::Duration;
 
 use support::free_port;
-use support::kamailio::{Kamailio, KamailioOptions};
+use support::kamailio::{users, Kamailio, KamailioOptions};
 use support::linphonec::Linphonec;
 use support::peers::Baresip;
 use support::sipp::{received_requests, RunningSipp, SipMessage, Sipp, SippRun};
@@ -32,10 +32,7 @@ fn password(user: &str) -> &'static str {
 
 fn server() -> Kamailio {
     Kamailio::start(KamailioOptions {
-        users: USERS
-            .iter()
-            .map(|(u, p)| (u.to_string(), p.to_string()))
-            .collect(),
+        users: users(USERS),
         ..Default::default()
     })
 }

@@ -8,38 +8,22 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::hark::{account_toml, Hark};
-use support::kamailio::{Kamailio, KamailioOptions};
+use support::kamailio::{users, Kamailio, KamailioOptions};
 
 const T: Duration = Duration::from_secs(30);
 
 fn presence_server() -> Kamailio {
     Kamailio::start(KamailioOptions {
-        users: vec![
-            ("alice".into(), "a1".into()),
-            ("bob".into(), "b2".into()),
-            ("carol".into(), "c3".into()),
-        ],
+        users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
         presence_open: true,
         ..Default::default()
     })
 }
 
-fn hark_as(kam: &Kamailio, user: &str, password: &str) -> Hark {
-    let mut hark = Hark::start(&account_toml(
-        &kam.aor(user),
-        Some(password),
-        &kam.server_addr(),
-        "udp",
-        "",
-    ));
-    hark.wait_state("registered", T);
-    hark
-}
-
 #[test]
 fn one_hark_sees_another_come_online_change_status_and_leave() {
     let kam = presence_server();
-    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
     let bob_uri = kam.aor("bob");
     alice.send(&format!(
         r#"{{"cmd":"add_contact","account":"{}","contact":{{"uri":"{bob_uri}","name":"Bob","group":"Work"}}}}"#,
@@ -52,7 +36,7 @@ fn one_hark_sees_another_come_online_change_status_and_leave() {
         u["subscription"]["state"] == "active" && u["availability"] == "offline"
     });
 
-    let mut bob = hark_as(&kam, "bob", "b2");
+    let mut bob = Hark::logged_in(&kam, "bob", "b2");
     bob.wait_for("publication", T, |e| {
         e["event"] == "publication" && e["state"] == "published"
     });
@@ -76,11 +60,7 @@ fn one_hark_sees_another_come_online_change_status_and_leave() {
 
 fn xcap_server() -> Kamailio {
     Kamailio::start(KamailioOptions {
-        users: vec![
-            ("alice".into(), "a1".into()),
-            ("carol".into(), "c3".into()),
-            ("dave".into(), "d4".into()),
-        ],
+        users: users(&[("alice", "a1"), ("carol", "c3"), ("dave", "d4")]),
         xcap: true,
         ..Default::default()
     })
@@ -245,11 +225,7 @@ fn the_contact_list_is_kept_on_the_xcap_server_and_shared_between_devices() {
 #[test]
 fn the_whole_list_is_watched_with_one_rls_subscription() {
     let kam = Kamailio::start(KamailioOptions {
-        users: vec![
-            ("alice".into(), "a1".into()),
-            ("bob".into(), "b2".into()),
-            ("carol".into(), "c3".into()),
-        ],
+        users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
         rls: true,
         ..Default::default()
     });
@@ -338,7 +314,7 @@ fn without_colours(log: &str) -> String {
 fn a_contacts_line_shows_in_a_call_from_the_dialog_event_package() {
     let kam = presence_server();
     let (alice_uri, bob_uri) = (kam.aor("alice"), kam.aor("bob"));
-    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
     alice.add_contact(&alice_uri, &bob_uri);
     alice.wait_presence(&bob_uri, "watched", T, |u| {
         u["subscription"]["state"] == "active"
@@ -388,7 +364,7 @@ fn a_meeting_in_the_calendar_shows_as_in_a_meeting() {
         ics.display()
     ));
     bob.wait_state("registered", T);
-    let mut alice = hark_as(&kam, "alice", "a1");
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
     alice.add_contact(&alice_uri, &bob_uri);
     alice.wait_presence(&bob_uri, "bob in a meeting", T, |u| {
         u["availability"] == "in_a_meeting"

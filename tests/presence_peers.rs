@@ -21,8 +21,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::hark::{account_toml, Hark};
-use support::kamailio::{Kamailio, KamailioOptions};
+use support::hark::Hark;
+use support::kamailio::{users, Kamailio, KamailioOptions};
 use support::linphonec::Linphonec;
 use support::peers::Baresip;
 
@@ -41,10 +41,7 @@ fn password(user: &str) -> &'static str {
 
 fn server(opts: KamailioOptions) -> Kamailio {
     Kamailio::start(KamailioOptions {
-        users: USERS
-            .iter()
-            .map(|(u, p)| (u.to_string(), p.to_string()))
-            .collect(),
+        users: users(USERS),
         ..opts
     })
 }
@@ -58,15 +55,7 @@ fn open_server() -> Kamailio {
 
 /// Hark registered as `user`; `extra` is added to its account TOML.
 fn hark_as(kam: &Kamailio, user: &str, extra: &str) -> Hark {
-    let mut hark = Hark::start(&account_toml(
-        &kam.aor(user),
-        Some(password(user)),
-        &kam.server_addr(),
-        "udp",
-        extra,
-    ));
-    hark.wait_state("registered", T);
-    hark
+    Hark::logged_in_with(kam, user, password(user), "udp", extra)
 }
 
 fn quit(hark: Hark) {

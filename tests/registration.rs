@@ -7,13 +7,13 @@ mod support;
 use std::time::Duration;
 
 use support::hark::{account_toml, Hark};
-use support::kamailio::{DigestAlgorithm, Kamailio, KamailioOptions};
+use support::kamailio::{users, DigestAlgorithm, Kamailio, KamailioOptions};
 
 const T: Duration = Duration::from_secs(15);
 
 fn kamailio(opts: KamailioOptions) -> Kamailio {
     Kamailio::start(KamailioOptions {
-        users: vec![("alice".into(), "s3cret".into())],
+        users: users(&[("alice", "s3cret")]),
         ..opts
     })
 }

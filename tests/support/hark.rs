@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::kamailio::Kamailio;
+
 pub struct Hark {
     child: Child,
     stdin: Option<ChildStdin>,
@@ -39,6 +41,31 @@ pub fn account_toml(
 }
 
 impl Hark {
+    /// Hark logged in as `user` of `kam` over UDP; returns once registered.
+    pub fn logged_in(kam: &Kamailio, user: &str, password: &str) -> Hark {
+        Self::logged_in_with(kam, user, password, "udp", "")
+    }
+
+    /// Hark logged in as `user` of `kam` over `transport` ("udp", "tcp"),
+    /// with `extra` account settings (TOML lines); returns once registered.
+    pub fn logged_in_with(
+        kam: &Kamailio,
+        user: &str,
+        password: &str,
+        transport: &str,
+        extra: &str,
+    ) -> Hark {
+        let mut hark = Hark::start(&account_toml(
+            &kam.aor(user),
+            Some(password),
+            &kam.server_addr(),
+            transport,
+            extra,
+        ));
+        hark.wait_state("registered", Duration::from_secs(30));
+        hark
+    }
+
     /// Starts `hark --headless` with this config text.
     pub fn start(config: &str) -> Hark {
         Self::start_with_args(config, &[])

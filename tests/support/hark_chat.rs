@@ -68,4 +68,30 @@ impl Hark {
             }
         }
     }
+
+    /// The `history` event of the chat with `peer` (the latest page).
+    pub fn history(&mut self, account: &str, peer: &str) -> Value {
+        self.send(
+            &json!({"cmd": "history", "account": account, "peer": peer, "id": "history"})
+                .to_string(),
+        );
+        self.wait_for("history", Duration::from_secs(30), |e| {
+            e["event"] == "history" && e["id"] == "history"
+        })
+    }
+
+    /// The bodies of the chat with `peer`, oldest first.
+    pub fn history_bodies(&mut self, account: &str, peer: &str) -> Vec<String> {
+        bodies(&self.history(account, peer))
+    }
+}
+
+/// The bodies of a `history` event's messages, in order.
+pub fn bodies(history: &Value) -> Vec<String> {
+    history["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["body"].as_str().expect("body").to_string())
+        .collect()
 }

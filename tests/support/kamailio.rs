@@ -150,6 +150,13 @@ impl Default for KamailioOptions {
     }
 }
 
+/// `(user, password)` rows for `KamailioOptions::users`.
+pub fn users(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(u, p)| (u.to_string(), p.to_string()))
+        .collect()
+}
+
 pub struct Kamailio {
     /// UDP port on 127.0.0.1.
     pub udp_port: u16,
