@@ -239,16 +239,21 @@ fn a_second_reinvite_before_the_answer_gets_500_with_retry_after() {
     assert_eq!(r.headers[0].0, "Retry-After");
 }
 
-#[test]
-fn hold_sends_a_reinvite_and_2xx_is_acked() {
-    let (mut m, now, invite) = uac_established();
+/// Puts the established call on hold; returns the re-INVITE sent.
+fn send_hold(m: &mut CallMachine, now: Instant) -> Request {
     let out = m.handle_input(
         Input::Hold {
             offer: HOLD.to_vec(),
         },
         now,
     );
-    let reinvite = sent(&out).remove(0);
+    sent(&out).remove(0)
+}
+
+#[test]
+fn hold_sends_a_reinvite_and_2xx_is_acked() {
+    let (mut m, now, invite) = uac_established();
+    let reinvite = send_hold(&mut m, now);
     assert_eq!(reinvite.method, Method::Invite);
     assert_eq!(reinvite.cseq, invite.cseq + 1);
     assert_eq!(reinvite.sdp.as_deref(), Some(HOLD));
@@ -271,13 +276,7 @@ fn hold_sends_a_reinvite_and_2xx_is_acked() {
 }
 
 fn glare(mut m: CallMachine, now: Instant, low: u64, high: u64) {
-    let out = m.handle_input(
-        Input::Hold {
-            offer: HOLD.to_vec(),
-        },
-        now,
-    );
-    let first = sent(&out).remove(0);
+    let first = send_hold(&mut m, now);
     let out = m.handle_input(resp(491, Method::Invite, first.cseq, None), now);
     assert!(out.is_empty());
     let at = m.poll_timeout().unwrap();
@@ -311,12 +310,7 @@ fn glare_491_retries_within_2_s_when_the_peer_owns_the_call_id() {
 #[test]
 fn reinvite_in_while_ours_is_out_gets_491() {
     let (mut m, now, _) = uac_established();
-    m.handle_input(
-        Input::Hold {
-            offer: HOLD.to_vec(),
-        },
-        now,
-    );
+    send_hold(&mut m, now);
     let out = m.handle_input(req(Method::Invite, 7, Some(OFFER)), now);
     assert_eq!(responses(&out), vec![(491, Method::Invite, 7)]);
 }
@@ -324,13 +318,7 @@ fn reinvite_in_while_ours_is_out_gets_491() {
 #[test]
 fn a_refused_reinvite_keeps_the_old_session() {
     let (mut m, now, _) = uac_established();
-    let out = m.handle_input(
-        Input::Hold {
-            offer: HOLD.to_vec(),
-        },
-        now,
-    );
-    let reinvite = sent(&out).remove(0);
+    let reinvite = send_hold(&mut m, now);
     let out = m.handle_input(resp(488, Method::Invite, reinvite.cseq, None), now);
     assert_eq!(out, vec![Output::ReofferFailed { code: 488 }]);
     assert_eq!(m.state(), &CallState::Established { on_hold: false });
@@ -340,13 +328,7 @@ fn a_refused_reinvite_keeps_the_old_session() {
 #[test]
 fn a_reinvite_481_ends_the_call() {
     let (mut m, now, _) = uac_established();
-    let out = m.handle_input(
-        Input::Hold {
-            offer: HOLD.to_vec(),
-        },
-        now,
-    );
-    let reinvite = sent(&out).remove(0);
+    let reinvite = send_hold(&mut m, now);
     let out = m.handle_input(resp(481, Method::Invite, reinvite.cseq, None), now);
     assert!(ended(&out).is_some());
     assert!(m.is_finished());
