@@ -74,8 +74,11 @@ impl Engine {
         if !self.configs.contains_key(account) {
             return Err(super::no_such_account(account));
         }
-        crate::config::AccountConfig::normalize_address(&view::peer_address(peer))
-            .map(|p| view::peer_address(&p))
+        // The chat's address (parameters off, host in lower case), which
+        // must be a SIP address.
+        let address = view::peer_address(peer);
+        crate::config::AccountConfig::normalize_address(&address)
+            .map(|_| address)
             .map_err(|e| {
                 (
                     ErrorKind::BadArgument,
