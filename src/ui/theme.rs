@@ -3,7 +3,7 @@
 //! orange away or retrying, red failed, grey offline), and small text styles.
 //! Colours are chosen to read on both the light and the dark theme.
 
-use iced::widget::{button, container, space, text};
+use iced::widget::{button, column, container, row, space, text};
 use iced::{border, Color, Element, Font, Theme};
 
 /// Space between unrelated blocks.
@@ -369,4 +369,52 @@ pub fn accent(theme: &Theme) -> text::Style {
     text::Style {
         color: Some(theme.extended_palette().primary.base.color),
     }
+}
+
+/// The end of a form: Cancel and the form's action (greyed out while
+/// `on_submit` is None), on the right.
+pub fn form_buttons<'a, Message: Clone + 'a>(
+    cancel: String,
+    on_cancel: Message,
+    submit: String,
+    on_submit: Option<Message>,
+) -> Element<'a, Message> {
+    row![
+        space::horizontal(),
+        button(text(cancel).size(LABEL_SIZE))
+            .padding([6, 12])
+            .style(secondary_button)
+            .on_press(on_cancel),
+        button(text(submit).size(LABEL_SIZE))
+            .padding([6, 12])
+            .style(primary_button)
+            .on_press_maybe(on_submit),
+    ]
+    .spacing(SMALL_GAP)
+    .into()
+}
+
+/// A person's name over a muted second line (address, status, note), each
+/// on one line and clipped: the text beside an avatar.
+pub fn name_and_line<'a, Message: 'a>(
+    name: String,
+    second: String,
+    name_size: f32,
+    bold: bool,
+) -> Element<'a, Message> {
+    let mut name = text(name).size(name_size).wrapping(text::Wrapping::None);
+    if bold {
+        name = name.font(BOLD);
+    }
+    column![
+        name,
+        text(second)
+            .size(SMALL_SIZE)
+            .style(muted)
+            .wrapping(text::Wrapping::None),
+    ]
+    .spacing(1)
+    .width(iced::Fill)
+    .clip(true)
+    .into()
 }

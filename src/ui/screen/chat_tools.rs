@@ -208,22 +208,12 @@ impl ChatTools {
                         .style(theme::error),
                 );
             }
-            fields = fields.push(
-                row![
-                    space::horizontal(),
-                    button(text(i18n.tr("contacts-cancel")).size(theme::LABEL_SIZE))
-                        .padding([6, 12])
-                        .style(theme::secondary_button)
-                        .on_press(Message::RoomCancel),
-                    button(text(i18n.tr("room-new-create")).size(theme::LABEL_SIZE))
-                        .padding([6, 12])
-                        .style(theme::primary_button)
-                        .on_press_maybe(
-                            (!form.name.trim().is_empty()).then_some(Message::RoomSubmit)
-                        ),
-                ]
-                .spacing(theme::SMALL_GAP),
-            );
+            fields = fields.push(theme::form_buttons(
+                i18n.tr("contacts-cancel"),
+                Message::RoomCancel,
+                i18n.tr("room-new-create"),
+                (!form.name.trim().is_empty()).then_some(Message::RoomSubmit),
+            ));
             panel = panel.push(container(fields).padding(12).width(Fill).style(theme::card));
         }
         for (index, invitation) in self.invitations.iter().enumerate() {

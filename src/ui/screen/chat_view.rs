@@ -120,19 +120,7 @@ impl ChatWindow {
         };
         let who = row![
             theme::avatar(&peer.name, 40.0, peer.dot),
-            column![
-                text(peer.name.clone())
-                    .size(theme::BODY_SIZE + 1.0)
-                    .font(theme::BOLD)
-                    .wrapping(text::Wrapping::None),
-                text(second)
-                    .size(theme::SMALL_SIZE)
-                    .style(theme::muted)
-                    .wrapping(text::Wrapping::None),
-            ]
-            .spacing(1)
-            .width(Fill)
-            .clip(true),
+            theme::name_and_line(peer.name.clone(), second, theme::BODY_SIZE + 1.0, true),
         ]
         .spacing(theme::SMALL_GAP * 2.0)
         .align_y(Alignment::Center)

@@ -184,20 +184,12 @@ impl Contacts {
             );
         }
         let can_add = !form.address.trim().is_empty() && !form.waiting;
-        fields = fields.push(
-            row![
-                space::horizontal(),
-                button(text(i18n.tr("contacts-cancel")).size(theme::LABEL_SIZE))
-                    .padding([6, 12])
-                    .style(theme::secondary_button)
-                    .on_press(Message::AddCancel),
-                button(text(i18n.tr("contacts-add-submit")).size(theme::LABEL_SIZE))
-                    .padding([6, 12])
-                    .style(theme::primary_button)
-                    .on_press_maybe(can_add.then_some(Message::AddSubmit)),
-            ]
-            .spacing(theme::SMALL_GAP),
-        );
+        fields = fields.push(theme::form_buttons(
+            i18n.tr("contacts-cancel"),
+            Message::AddCancel,
+            i18n.tr("contacts-add-submit"),
+            can_add.then_some(Message::AddSubmit),
+        ));
         container(container(fields).padding(12).width(Fill).style(theme::card))
             .padding(Padding::from([0.0, theme::PADDING * 0.75]).bottom(10))
             .into()
@@ -335,18 +327,7 @@ impl Contacts {
         };
         let mut line = row![
             theme::avatar(&contact.name, 36.0, Some(contact.dot())),
-            column![
-                text(contact.name.clone())
-                    .size(theme::BODY_SIZE)
-                    .wrapping(text::Wrapping::None),
-                text(second)
-                    .size(theme::SMALL_SIZE)
-                    .style(theme::muted)
-                    .wrapping(text::Wrapping::None),
-            ]
-            .spacing(1)
-            .width(Fill)
-            .clip(true),
+            theme::name_and_line(contact.name.clone(), second, theme::BODY_SIZE, false),
         ]
         .spacing(theme::SMALL_GAP * 2.0)
         .align_y(Alignment::Center);
