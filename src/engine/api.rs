@@ -149,6 +149,38 @@ pub enum ChatState {
     Received,
 }
 
+impl ChatState {
+    /// The wire name (JSON, and the history's `state` column).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatState::Queued => "queued",
+            ChatState::Sending => "sending",
+            ChatState::Sent => "sent",
+            ChatState::Stored => "stored",
+            ChatState::Delivered => "delivered",
+            ChatState::Displayed => "displayed",
+            ChatState::Failed => "failed",
+            ChatState::Received => "received",
+        }
+    }
+
+    /// Reads a wire name.
+    pub fn parse(s: &str) -> Option<ChatState> {
+        [
+            ChatState::Queued,
+            ChatState::Sending,
+            ChatState::Sent,
+            ChatState::Stored,
+            ChatState::Delivered,
+            ChatState::Displayed,
+            ChatState::Failed,
+            ChatState::Received,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+}
+
 /// One chat message as front ends show it. Times are milliseconds since
 /// the Unix epoch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

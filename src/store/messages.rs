@@ -25,49 +25,11 @@ impl Direction {
     }
 }
 
-/// Where a message stands. Outgoing: `Queued` -> `Sending` -> `Sent` (200) or
-/// `Stored` (202, kept by the server for an offline peer) -> `Delivered` ->
-/// `Displayed` (IMDN), or `Failed`. Incoming messages are `Received`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageState {
-    Queued,
-    Sending,
-    Sent,
-    Stored,
-    Delivered,
-    Displayed,
-    Failed,
-    Received,
-}
-
-impl MessageState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageState::Queued => "queued",
-            MessageState::Sending => "sending",
-            MessageState::Sent => "sent",
-            MessageState::Stored => "stored",
-            MessageState::Delivered => "delivered",
-            MessageState::Displayed => "displayed",
-            MessageState::Failed => "failed",
-            MessageState::Received => "received",
-        }
-    }
-
-    fn parse(s: &str) -> Option<MessageState> {
-        Some(match s {
-            "queued" => MessageState::Queued,
-            "sending" => MessageState::Sending,
-            "sent" => MessageState::Sent,
-            "stored" => MessageState::Stored,
-            "delivered" => MessageState::Delivered,
-            "displayed" => MessageState::Displayed,
-            "failed" => MessageState::Failed,
-            "received" => MessageState::Received,
-            _ => return None,
-        })
-    }
-}
+/// Where a message stands (the engine's [`ChatState`](crate::engine::ChatState),
+/// kept by its wire name). Outgoing: `Queued` -> `Sending` -> `Sent` (200)
+/// or `Stored` (202, kept by the server for an offline peer) -> `Delivered`
+/// -> `Displayed` (IMDN), or `Failed`. Incoming messages are `Received`.
+pub use crate::engine::ChatState as MessageState;
 
 /// One stored message. Times are milliseconds since the Unix epoch.
 #[derive(Debug, Clone, PartialEq, Eq)]

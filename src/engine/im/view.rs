@@ -1,8 +1,8 @@
 //! Turning stored messages into what front ends see, and addresses and
 //! times from the wire into the forms the history keeps.
 
-use crate::engine::api::{ChatMessage, ChatState, Event};
-use crate::store::messages::{Direction, Message, MessageState};
+use crate::engine::api::{ChatMessage, Event};
+use crate::store::messages::{Direction, Message};
 
 /// A stored message as front ends see it.
 pub(crate) fn chat_message(m: &Message) -> ChatMessage {
@@ -14,7 +14,7 @@ pub(crate) fn chat_message(m: &Message) -> ChatMessage {
         body: m.body.clone(),
         sent_at: m.sent_at,
         received_at: m.received_at,
-        state: chat_state(m.state),
+        state: m.state,
         failure: m.failure.clone(),
         message_id: m.message_id.clone(),
     }
@@ -25,19 +25,6 @@ pub(crate) fn message_event(account: &str, m: &Message) -> Event {
     Event::Message {
         account: account.to_string(),
         message: Box::new(chat_message(m)),
-    }
-}
-
-fn chat_state(s: MessageState) -> ChatState {
-    match s {
-        MessageState::Queued => ChatState::Queued,
-        MessageState::Sending => ChatState::Sending,
-        MessageState::Sent => ChatState::Sent,
-        MessageState::Stored => ChatState::Stored,
-        MessageState::Delivered => ChatState::Delivered,
-        MessageState::Displayed => ChatState::Displayed,
-        MessageState::Failed => ChatState::Failed,
-        MessageState::Received => ChatState::Received,
     }
 }
 
@@ -87,6 +74,29 @@ pub(crate) fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chat_state_wire_names_are_the_json_names_and_read_back() {
+        use crate::engine::api::ChatState;
+        for name in [
+            "queued",
+            "sending",
+            "sent",
+            "stored",
+            "delivered",
+            "displayed",
+            "failed",
+            "received",
+        ] {
+            let state = ChatState::parse(name).expect(name);
+            assert_eq!(state.as_str(), name);
+            assert_eq!(
+                serde_json::to_string(&state).unwrap(),
+                format!("\"{name}\"")
+            );
+        }
+        assert_eq!(ChatState::parse("lost"), None);
+    }
 
     #[test]
     fn peer_addresses_lose_parameters_and_case() {
