@@ -158,18 +158,9 @@ impl LocalMedia {
 
 fn audio_section(local: &LocalMedia, port: u16, direction: Direction) -> MediaDescription {
     MediaDescription {
-        media: "audio".into(),
-        port,
-        port_count: None,
-        proto: "RTP/AVP".into(),
-        formats: Vec::new(),
-        connection: None,
-        rtpmaps: Vec::new(),
-        fmtps: Vec::new(),
         ptime: local.ptime,
-        rtcp_port: None,
         direction: Some(direction),
-        attributes: Vec::new(),
+        ..MediaDescription::new("audio", port, "RTP/AVP", Vec::new())
     }
 }
 
@@ -350,20 +341,7 @@ pub fn answer(offer: &SessionDescription, local: &LocalMedia) -> Result<Answer, 
 }
 
 fn declined(m: &MediaDescription) -> MediaDescription {
-    MediaDescription {
-        media: m.media.clone(),
-        port: 0,
-        port_count: None,
-        proto: m.proto.clone(),
-        formats: m.formats.clone(),
-        connection: None,
-        rtpmaps: Vec::new(),
-        fmtps: Vec::new(),
-        ptime: None,
-        rtcp_port: None,
-        direction: None,
-        attributes: Vec::new(),
-    }
+    MediaDescription::new(&m.media, 0, &m.proto, m.formats.clone())
 }
 
 fn answer_audio(

@@ -189,6 +189,24 @@ pub fn static_payload(pt: u8) -> Option<(&'static str, u32, u16)> {
 }
 
 impl MediaDescription {
+    /// An `m=` line with nothing but its media, port, proto and formats.
+    pub fn new(media: &str, port: u16, proto: &str, formats: Vec<String>) -> MediaDescription {
+        MediaDescription {
+            media: media.to_owned(),
+            port,
+            port_count: None,
+            proto: proto.to_owned(),
+            formats,
+            connection: None,
+            rtpmaps: Vec::new(),
+            fmtps: Vec::new(),
+            ptime: None,
+            rtcp_port: None,
+            direction: None,
+            attributes: Vec::new(),
+        }
+    }
+
     /// Whether the profile is RTP (`RTP/AVP`, `RTP/SAVPF`, ...).
     pub fn is_rtp(&self) -> bool {
         self.proto.to_ascii_uppercase().starts_with("RTP/")
@@ -417,18 +435,8 @@ fn parse_media(value: &str) -> Option<MediaDescription> {
         None => (port_field.parse().ok()?, None),
     };
     let m = MediaDescription {
-        media: media.to_owned(),
-        port,
         port_count,
-        proto: proto.to_owned(),
-        formats,
-        connection: None,
-        rtpmaps: Vec::new(),
-        fmtps: Vec::new(),
-        ptime: None,
-        rtcp_port: None,
-        direction: None,
-        attributes: Vec::new(),
+        ..MediaDescription::new(media, port, proto, formats)
     };
     if m.is_rtp() && !m.formats.iter().all(|f| is_payload_type(f)) {
         return None;
