@@ -6,6 +6,7 @@
 //! the headless mode talk to the engine only through [`engine::Command`] and
 //! [`engine::Event`].
 
+pub mod audio;
 pub mod automatic;
 pub mod config;
 pub mod control;

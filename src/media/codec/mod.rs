@@ -62,6 +62,12 @@ pub trait AudioCodec: Send {
     /// Append `frames_lost` frames of concealment for packets that never
     /// came, continuing any loss already concealed.
     fn conceal(&mut self, frames_lost: usize, out: &mut Vec<i16>);
+    /// Rebuild the frame lost just before `next_payload` from the
+    /// redundancy that payload carries (Opus in-band FEC), appending it to
+    /// `out`. False when there is none: the caller conceals instead.
+    fn recover(&mut self, _next_payload: &[u8], _out: &mut Vec<i16>) -> bool {
+        false
+    }
 }
 
 /// Which companding law a [`G711`] codec uses.
