@@ -9,3 +9,4 @@ pub mod offer_answer;
 pub mod rtcp;
 pub mod rtp;
 pub mod sdp;
+pub mod session;

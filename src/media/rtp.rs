@@ -234,6 +234,31 @@ impl RtpSender {
         p
     }
 
+    /// Wraps a packet with its own payload type, timestamp and marker (a
+    /// telephone-event, RFC 4733 §2.3): it takes the next sequence number of
+    /// the stream but leaves the audio timestamp alone.
+    pub fn packetize_event(
+        &mut self,
+        payload_type: u8,
+        marker: bool,
+        timestamp: u32,
+        payload: &[u8],
+    ) -> RtpPacket {
+        let p = RtpPacket {
+            marker,
+            payload_type: payload_type & 0x7f,
+            sequence: self.next_sequence,
+            timestamp,
+            ssrc: self.ssrc,
+            csrcs: Vec::new(),
+            payload: payload.to_vec(),
+        };
+        self.next_sequence = self.next_sequence.wrapping_add(1);
+        self.packets_sent = self.packets_sent.wrapping_add(1);
+        self.octets_sent = self.octets_sent.wrapping_add(payload.len() as u32);
+        p
+    }
+
     /// Frames not sent (silence suppression / DTX, or hold): the timestamp
     /// moves on, the sequence number does not, and the next packet is marked.
     pub fn skip_frames(&mut self, frames: u32) {
