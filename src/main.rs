@@ -52,6 +52,14 @@ enum Action {
         #[arg(long)]
         account: Option<String>,
     },
+    /// Call someone (starts Hark when it is not running): a SIP address,
+    /// a tel: number, or a user name or number at the account's domain.
+    Call {
+        uri: String,
+        /// Call from this account (default: the first one).
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// Send one raw JSON command to the running Hark and print the answer.
     Send { json: String },
     /// Check that a Hark is running.
@@ -74,8 +82,12 @@ fn main() -> ExitCode {
         .clone()
         .unwrap_or_else(hark::paths::default_control_socket);
     match cli.action.take() {
-        Some(Action::Chat { uri, account }) => {
-            let open = Command::OpenChat { account, peer: uri };
+        Some(action @ (Action::Chat { .. } | Action::Call { .. })) => {
+            let open = match action {
+                Action::Call { uri, account } => Command::Call { account, uri },
+                Action::Chat { uri, account } => Command::OpenChat { account, peer: uri },
+                _ => unreachable!("matched above"),
+            };
             match runtime().block_on(control::client::send(
                 &socket,
                 open.clone(),
@@ -124,6 +136,7 @@ fn remote(action: Action, socket: &std::path::Path) -> ExitCode {
             }
         },
         Action::Chat { uri, account } => Command::OpenChat { account, peer: uri },
+        Action::Call { uri, account } => Command::Call { account, uri },
         Action::Ping => Command::Ping,
         Action::Quit => Command::Quit,
     };

@@ -3,9 +3,11 @@
 //! password). Validation of account fields lives in [`account`].
 
 mod account;
+mod calls;
 mod load;
 
 pub use account::{AccountConfig, AccountField, AccountProblem, Transport};
+pub use calls::CallSettings;
 pub use load::{load, save, ConfigError, Loaded};
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,13 @@ pub struct Config {
     /// Automatic presence: away when idle, in a meeting from a calendar.
     #[serde(skip_serializing_if = "is_default_automatic")]
     pub automatic: crate::automatic::AutomaticSettings,
+    /// The softphone: codecs, audio devices, voicemail.
+    #[serde(skip_serializing_if = "is_default_calls")]
+    pub calls: CallSettings,
+}
+
+fn is_default_calls(c: &CallSettings) -> bool {
+    *c == CallSettings::default()
 }
 
 fn is_default_automatic(a: &crate::automatic::AutomaticSettings) -> bool {

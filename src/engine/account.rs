@@ -12,10 +12,11 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::api::{Event, FailureKind, RegistrationState};
+use super::call::{self, CallCtl, CallRegistry};
 use super::im::{self, ImCtl};
 use super::presence::{self, PresenceCtl};
 use super::registration::{Input, Outcome, Output, RegistrationMachine, RegistrationPolicy};
-use crate::config::AccountConfig;
+use crate::config::{AccountConfig, CallSettings};
 use crate::sip::{self, EndpointSettings, Registrar, SipEndpoint, Unreachable};
 use crate::store::Store;
 
@@ -32,6 +33,8 @@ pub(crate) enum AccountCtl {
     Presence(PresenceCtl),
     /// For the account's chat task (kept until it exists).
     Im(ImCtl),
+    /// For the account's call task (kept until it exists).
+    Call(CallCtl),
 }
 
 /// The engine's side of a running account task.
@@ -49,10 +52,11 @@ pub(crate) fn spawn(
     store: Option<Arc<std::sync::Mutex<Store>>>,
     events: broadcast::Sender<Event>,
     states: mpsc::UnboundedSender<(String, RegistrationState)>,
+    calls: (CallSettings, CallRegistry),
 ) -> AccountHandle {
     let (tx, rx) = mpsc::unbounded_channel();
     let _ = tx.send(AccountCtl::Start);
-    tokio::spawn(run(account, password, store, events, states, rx));
+    tokio::spawn(run(account, password, store, events, states, calls, rx));
     AccountHandle {
         ctl: tx,
         last_state: RegistrationState::Unregistered,
@@ -93,6 +97,10 @@ struct Driver {
     /// The chat task, once the endpoint exists, and what came before it.
     im: Option<mpsc::UnboundedSender<ImCtl>>,
     im_backlog: Vec<ImCtl>,
+    /// The call task, once the endpoint exists, and what came before it.
+    calls: Option<mpsc::UnboundedSender<CallCtl>>,
+    call_backlog: Vec<CallCtl>,
+    call_setup: (CallSettings, CallRegistry),
     store: Option<Arc<std::sync::Mutex<Store>>>,
 }
 
@@ -131,9 +139,11 @@ impl Driver {
         })?;
         let (notify_tx, notify_rx) = mpsc::unbounded_channel();
         let (message_tx, message_rx) = mpsc::unbounded_channel();
+        let (call_tx, call_rx) = mpsc::unbounded_channel();
         let (_routes_tx, routes) = tokio::sync::watch::channel(sip::incoming::Routes {
             notify: Some(notify_tx),
             message: Some(message_tx),
+            call: Some(call_tx),
         });
         tokio::spawn(sip::incoming::serve(incoming, routes));
         self.registrar = Some(Registrar::new(
@@ -155,6 +165,19 @@ impl Driver {
             let _ = chat.send(msg);
         }
         self.im = Some(chat);
+        let calls = call::spawn(call::CallTaskSetup {
+            account: self.account.clone(),
+            settings: self.call_setup.0.clone(),
+            endpoint: endpoint.clone(),
+            identity: identity.clone(),
+            events: self.events.clone(),
+            registry: self.call_setup.1.clone(),
+            requests: call_rx,
+        });
+        for msg in self.call_backlog.drain(..) {
+            let _ = calls.send(msg);
+        }
+        self.calls = Some(calls);
         let presence = presence::spawn(
             self.account.address.clone(),
             endpoint.clone(),
@@ -196,6 +219,15 @@ impl Driver {
                     self.im_backlog.push(msg);
                 }
             }
+        }
+    }
+
+    fn tell_calls(&mut self, msg: CallCtl) {
+        match &self.calls {
+            Some(calls) => {
+                let _ = calls.send(msg);
+            }
+            None => self.call_backlog.push(msg),
         }
     }
 
@@ -273,6 +305,7 @@ async fn run(
     store: Option<Arc<std::sync::Mutex<Store>>>,
     events: broadcast::Sender<Event>,
     states: mpsc::UnboundedSender<(String, RegistrationState)>,
+    call_setup: (CallSettings, CallRegistry),
     mut ctl: mpsc::UnboundedReceiver<AccountCtl>,
 ) {
     let address = account.address.clone();
@@ -293,6 +326,9 @@ async fn run(
         presence_backlog: Vec::new(),
         im: None,
         im_backlog: Vec::new(),
+        calls: None,
+        call_backlog: Vec::new(),
+        call_setup,
         store,
     };
     let mut pending: Option<Pending> = None;
@@ -314,6 +350,10 @@ async fn run(
                 }
                 Some(AccountCtl::Im(msg)) => {
                     driver.tell_im(msg);
+                    vec![]
+                }
+                Some(AccountCtl::Call(msg)) => {
+                    driver.tell_calls(msg);
                     vec![]
                 }
                 Some(AccountCtl::Stop(done)) => {

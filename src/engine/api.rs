@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::AccountConfig;
 
+pub use super::api_calls::{CallAction, CallDirection, CallPhase, CallQualityView, CallView};
+
 /// What someone (the window, a script, a test) asks the engine to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
@@ -104,6 +106,15 @@ pub enum Command {
         room: String,
         action: RoomAction,
     },
+    /// Place a call to `uri` from `account` (the first account when absent).
+    /// A `call` event with the new call's id follows at once.
+    Call {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<String>,
+        uri: String,
+    },
+    /// Act on a call: answer, hang up, hold, send keys...
+    CallControl { call: String, action: CallAction },
     /// Unregister every account and stop the engine.
     Quit,
 }
@@ -494,6 +505,15 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<String>,
     },
+    /// A call started or changed (sent whole each time).
+    Call { call: Box<CallView> },
+    /// Media figures of a call in progress (every few seconds).
+    CallQuality {
+        #[serde(flatten)]
+        quality: CallQualityView,
+    },
+    /// The peer of a call pressed a key (RFC 4733).
+    DtmfReceived { call: String, key: char },
     /// The engine has stopped (after `quit`); nothing follows.
     Stopped,
 }

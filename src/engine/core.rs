@@ -26,6 +26,8 @@ use crate::store::Store;
 
 #[path = "core_chat.rs"]
 mod chat;
+#[path = "core_calls.rs"]
+mod core_calls;
 
 /// What the engine starts from.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +82,8 @@ struct Engine {
     server_lists_rx: mpsc::UnboundedReceiver<SyncEvent>,
     /// Events held until a front end asks for a snapshot (`hold_until_snapshot`).
     held: Option<Vec<Event>>,
+    /// Which account owns which call.
+    calls: super::call::CallRegistry,
 }
 
 impl Engine {
@@ -108,6 +112,7 @@ impl Engine {
             server_lists_tx,
             server_lists_rx,
             held,
+            calls: super::call::CallRegistry::default(),
         };
         engine.open_store().await;
         engine
@@ -308,6 +313,10 @@ impl Engine {
                 self.handle_im(id, command).await;
                 return;
             }
+            Command::Call { .. } | Command::CallControl { .. } => {
+                self.handle_call(id, command);
+                return;
+            }
             Command::Quit => unreachable!("handled by run"),
         };
         match result {
@@ -433,6 +442,7 @@ impl Engine {
             self.store.clone(),
             self.events.clone(),
             self.state_tx.clone(),
+            (self.options.config.calls.clone(), self.calls.clone()),
         );
         self.configs.insert(address.clone(), account);
         self.accounts.insert(address.clone(), handle);

@@ -5,6 +5,8 @@
 
 mod account;
 mod api;
+mod api_calls;
+mod call;
 mod contact_sync;
 mod core;
 mod im;
@@ -14,9 +16,10 @@ mod presence_view;
 mod registration;
 
 pub use api::{
-    Availability, Capabilities, ChatMessage, ChatState, Command, Contact, ContactAvailability,
-    ContactEdit, Envelope, ErrorKind, Event, FailureKind, FailureReason, LineState, PresenceUpdate,
-    RegistrationState, RoomAction, SearchHit, WatcherDecision, WatcherView,
+    Availability, CallAction, CallDirection, CallPhase, CallQualityView, CallView, Capabilities,
+    ChatMessage, ChatState, Command, Contact, ContactAvailability, ContactEdit, Envelope,
+    ErrorKind, Event, FailureKind, FailureReason, LineState, PresenceUpdate, RegistrationState,
+    RoomAction, SearchHit, WatcherDecision, WatcherView,
 };
 pub use core::{start, EngineOptions};
 pub use registration::{RegistrationMachine, RegistrationPolicy};

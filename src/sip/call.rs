@@ -128,6 +128,21 @@ impl CallMachine {
         self.phase == Phase::Ended
     }
 
+    /// The driver sent the request the machine numbered `old` again under
+    /// CSeq `new` (with credentials, after a 401/407): its responses, its
+    /// CANCEL and the dialog's next CSeq follow the new number.
+    pub fn request_resent(&mut self, old: u32, new: u32) {
+        if let Some(invite) = self.invite.as_mut().filter(|i| i.cseq == old) {
+            invite.cseq = new;
+        }
+        if let Some(r) = self.reoffer.as_mut().filter(|r| r.cseq == old) {
+            r.cseq = new;
+        }
+        if let Some(d) = self.dialog.as_mut() {
+            d.local_cseq = d.local_cseq.max(new);
+        }
+    }
+
     /// When the machine wants `handle_timeout` called.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let retransmit = self
@@ -197,6 +212,10 @@ impl CallMachine {
             Input::Hold { offer } => self.reoffer(offer, true),
             Input::Resume { offer } => self.reoffer(offer, false),
             Input::Answer { sdp } => self.answer_reinvite(sdp, now),
+            Input::RefuseOffer { code } => match self.reinvite_in.take() {
+                Some(cseq) => vec![Output::Respond(response(code, Method::Invite, cseq, None))],
+                None => vec![],
+            },
             Input::Response(r) => self.response(r, now),
             Input::Request(r) => self.request(r, now),
             Input::SessionTimer { delta, we_refresh } => {

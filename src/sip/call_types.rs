@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 /// The methods the call machine sends or receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
     Invite,
     Ack,
@@ -121,6 +121,11 @@ pub enum Input {
     /// Our SDP for a re-INVITE the peer sent ([`Output::NeedAnswer`]).
     Answer {
         sdp: Vec<u8>,
+    },
+    /// Refuse the peer's re-INVITE (488: its offer is unusable); the old
+    /// session goes on.
+    RefuseOffer {
+        code: u16,
     },
     Response(ResponseIn),
     Request(RequestIn),

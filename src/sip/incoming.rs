@@ -1,7 +1,8 @@
 //! Requests that arrive from the network outside any transaction we started.
 //! OPTIONS is answered 200 (servers probe us with it); NOTIFY goes to the
 //! account's subscriptions (481 when nothing takes it); MESSAGE goes to the
-//! account's chat task (480 while there is none); everything else gets
+//! account's chat task (480 while there is none); INVITE and the other
+//! requests of call dialogs go to the account's call task; everything else gets
 //! 501 until the feature that owns the method lands. A request whose body
 //! is shorter than its Content-Length (a UDP datagram cut at the receive
 //! buffer) gets 413 instead of being taken for whole. Malformed messages never
@@ -19,6 +20,9 @@ pub struct Routes {
     pub notify: Option<mpsc::UnboundedSender<Transaction>>,
     /// MESSAGE requests (chat).
     pub message: Option<mpsc::UnboundedSender<Transaction>>,
+    /// INVITE and the requests of call dialogs (BYE, CANCEL, INFO, REFER,
+    /// UPDATE, PRACK).
+    pub call: Option<mpsc::UnboundedSender<Transaction>>,
 }
 
 /// Answers or routes incoming requests until the endpoint stops. `routes`
@@ -62,6 +66,26 @@ pub async fn serve(
                     Some(back) => {
                         tx = back;
                         StatusCode::TemporarilyUnavailable
+                    }
+                }
+            }
+            Method::Invite
+            | Method::Bye
+            | Method::Cancel
+            | Method::Info
+            | Method::Refer
+            | Method::Update
+            | Method::PRack => {
+                let route = routes.borrow().call.clone();
+                match hand_over(route, tx) {
+                    None => continue,
+                    Some(back) => {
+                        tx = back;
+                        if tx.original.method == Method::Invite {
+                            StatusCode::TemporarilyUnavailable
+                        } else {
+                            StatusCode::CallTransactionDoesNotExist
+                        }
                     }
                 }
             }

@@ -5,6 +5,7 @@
 //! outcome the engine's state machines can reason about.
 
 pub mod call;
+pub mod call_wire;
 pub mod digest;
 pub mod endpoint;
 pub mod incoming;

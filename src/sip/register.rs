@@ -210,7 +210,7 @@ impl Registrar {
 
 /// The reason phrase as the server sent it (Kamailio's "User Not Found"),
 /// else the standard one for the code.
-fn reason_phrase(resp: &Response) -> String {
+pub(crate) fn reason_phrase(resp: &Response) -> String {
     let text = resp.status_code.text();
     if text.is_empty() {
         resp.status_code.to_string()

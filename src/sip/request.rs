@@ -155,21 +155,15 @@ impl Reply {
 /// one challenge (two when the first answer's nonce went stale).
 pub async fn send(endpoint: &SipEndpoint, identity: &Identity, spec: &mut RequestSpec) -> Reply {
     let inner = &endpoint.inner;
-    let target = endpoint.server_addr();
-    let via_addr = match inner.transport_layer.lookup(&target, None).await {
-        Ok((conn, _)) => conn.get_addr().clone(),
-        Err(e) => {
-            return Reply::Unreachable {
-                why: unreachable_kind(&e),
-                detail: e.to_string(),
-            }
-        }
+    let via_addr = match via_address(endpoint).await {
+        Ok(a) => a,
+        Err(reply) => return reply,
     };
     let mut auth = identity.preemptive(&spec.method.to_string(), &spec.uri.to_string());
     let mut answered = 0;
     loop {
-        let via = match inner.get_via(Some(via_addr.clone()), Some(make_via_branch())) {
-            Ok(v) => v,
+        let request = match build(inner, &via_addr, identity, spec, auth.as_ref()) {
+            Ok(r) => r,
             Err(e) => {
                 return Reply::Unreachable {
                     why: Unreachable::Network,
@@ -177,80 +171,130 @@ pub async fn send(endpoint: &SipEndpoint, identity: &Identity, spec: &mut Reques
                 }
             }
         };
-        let from = rsipstack::sip::typed::From {
-            display_name: identity.display_name.clone(),
-            uri: identity.aor.clone(),
-            params: vec![],
-        }
-        .with_tag(spec.from_tag.clone().into());
-        let mut to = rsipstack::sip::typed::To {
-            display_name: None,
-            uri: spec.to.clone(),
-            params: vec![],
-        };
-        if let Some(tag) = &spec.to_tag {
-            to = to.with_tag(tag.clone().into());
-        }
-        let mut request = inner.make_request(
-            spec.method,
-            spec.uri.clone(),
-            via,
-            from,
-            to,
-            spec.cseq,
-            Some(spec.call_id.clone().into()),
-        );
-        spec.cseq += 1;
-        for route in &spec.routes {
-            request
-                .headers
-                .push(Header::Route(rsipstack::sip::headers::Route::new(route)));
-        }
-        for h in &spec.headers {
-            request.headers.push(h.clone());
-        }
-        if let Some(a) = &auth {
-            request.headers.push(a.clone());
-        }
-        if let Some(ct) = &spec.content_type {
-            request.headers.push(Header::ContentType(ct.clone().into()));
-        }
-        request
-            .headers
-            .push(Header::ContentLength((spec.body.len() as u32).into()));
-        request.body = spec.body.clone();
-
         let response = match exchange(endpoint, request).await {
             Ok(r) => r,
             Err(reply) => return reply,
         };
-        let code = u16::from(response.status_code.clone());
-        let challenge_header = match code {
-            401 => "WWW-Authenticate",
-            407 => "Proxy-Authenticate",
-            _ => return Reply::Response(Box::new(response)),
-        };
-        let (Some(password), Some(value)) = (
-            identity.password.as_deref(),
-            header(&response.headers, challenge_header),
-        ) else {
-            return Reply::Response(Box::new(response));
-        };
-        let Ok(mut challenge) = Challenge::parse(&value) else {
-            return Reply::Response(Box::new(response));
-        };
-        if answered >= 2 || (answered == 1 && !challenge.stale) {
-            return Reply::Response(Box::new(response));
+        match answer_challenge(identity, &response, spec, answered) {
+            Some(a) => {
+                answered += 1;
+                auth = Some(a);
+            }
+            None => return Reply::Response(Box::new(response)),
         }
-        identity.remember(code, &challenge);
-        let uri = spec.uri.to_string();
-        let method = spec.method.to_string();
-        let Ok(answer) = challenge.answer(&identity.auth_user, password, &method, &uri) else {
-            return Reply::Response(Box::new(response));
-        };
-        answered += 1;
-        auth = Some(authorization(code, answer));
     }
+}
+
+/// Our address for Via: the connection the server is reached on.
+pub async fn via_address(endpoint: &SipEndpoint) -> Result<rsipstack::transport::SipAddr, Reply> {
+    match endpoint
+        .inner
+        .transport_layer
+        .lookup(&endpoint.server_addr(), None)
+        .await
+    {
+        Ok((conn, _)) => Ok(conn.get_addr().clone()),
+        Err(e) => Err(Reply::Unreachable {
+            why: unreachable_kind(&e),
+            detail: e.to_string(),
+        }),
+    }
+}
+
+/// Builds the request `spec` describes (a new Via branch, our From with its
+/// tag, To with the peer's tag, route set, extra headers, `auth`, body), and
+/// raises `spec.cseq` for the next one.
+pub fn build(
+    inner: &rsipstack::transaction::endpoint::EndpointInnerRef,
+    via_addr: &rsipstack::transport::SipAddr,
+    identity: &Identity,
+    spec: &mut RequestSpec,
+    auth: Option<&Header>,
+) -> Result<rsipstack::sip::Request, Box<rsipstack::Error>> {
+    let via = inner.get_via(Some(via_addr.clone()), Some(make_via_branch()))?;
+    let from = rsipstack::sip::typed::From {
+        display_name: identity.display_name.clone(),
+        uri: identity.aor.clone(),
+        params: vec![],
+    }
+    .with_tag(spec.from_tag.clone().into());
+    let mut to = rsipstack::sip::typed::To {
+        display_name: None,
+        uri: spec.to.clone(),
+        params: vec![],
+    };
+    if let Some(tag) = &spec.to_tag {
+        to = to.with_tag(tag.clone().into());
+    }
+    let mut request = inner.make_request(
+        spec.method,
+        spec.uri.clone(),
+        via,
+        from,
+        to,
+        spec.cseq,
+        Some(spec.call_id.clone().into()),
+    );
+    spec.cseq += 1;
+    for route in &spec.routes {
+        request
+            .headers
+            .push(Header::Route(rsipstack::sip::headers::Route::new(route)));
+    }
+    for h in &spec.headers {
+        request.headers.push(h.clone());
+    }
+    if let Some(a) = auth {
+        request.headers.push(a.clone());
+    }
+    if let Some(ct) = &spec.content_type {
+        request.headers.push(Header::ContentType(ct.clone().into()));
+    }
+    request
+        .headers
+        .push(Header::ContentLength((spec.body.len() as u32).into()));
+    request.body = spec.body.clone();
+    Ok(request)
+}
+
+/// The Authorization for a 401/407 `response` to `spec`'s request, when
+/// we have a password and should answer (`answered` challenges so far:
+/// one, or two when the nonce went stale). Remembers the challenge for
+/// later requests.
+pub fn answer_challenge(
+    identity: &Identity,
+    response: &Response,
+    spec: &RequestSpec,
+    answered: u32,
+) -> Option<Header> {
+    let code = u16::from(response.status_code.clone());
+    let challenge_header = match code {
+        401 => "WWW-Authenticate",
+        407 => "Proxy-Authenticate",
+        _ => return None,
+    };
+    let password = identity.password.as_deref()?;
+    let value = header(&response.headers, challenge_header)?;
+    let mut challenge = Challenge::parse(&value).ok()?;
+    if answered >= 2 || (answered == 1 && !challenge.stale) {
+        return None;
+    }
+    identity.remember(code, &challenge);
+    let answer = challenge
+        .answer(
+            &identity.auth_user,
+            password,
+            &spec.method.to_string(),
+            &spec.uri.to_string(),
+        )
+        .ok()?;
+    Some(authorization(code, answer))
+}
+
+/// An Authorization for `spec` from the last challenge the server sent
+/// (so each request is not challenged again).
+pub fn preemptive_auth(identity: &Identity, spec: &RequestSpec) -> Option<Header> {
+    identity.preemptive(&spec.method.to_string(), &spec.uri.to_string())
 }
 
 /// One client transaction: send, wait for the final response.

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod hark;
+pub mod hark_call;
 pub mod hark_chat;
 pub mod hark_presence;
 pub mod kamailio;
@@ -12,6 +13,7 @@ pub mod linphonec;
 pub mod peers;
 pub mod process_group;
 pub mod sipp;
+pub mod sox;
 pub mod window;
 pub mod xvfb;
 

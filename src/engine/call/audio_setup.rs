@@ -1,0 +1,133 @@
+//! Which microphone and speaker a call uses, from the `[calls]` settings:
+//! a sound device by name (or the system default), or for headless runs,
+//! bots and tests a tone or a WAV file as the microphone and a WAV file as
+//! the speaker (as baresip's ausine/aufile and sndfile do). Opening never
+//! fails a call: what cannot be opened is replaced by silence, and the
+//! caller is told why.
+
+use std::path::Path;
+
+use crate::audio::file::{ToneInput, WavInput, WavOutput};
+use crate::audio::{AudioInput, AudioOutput, DeviceFault, Discard, Silence};
+
+/// The devices one call uses, as written in the settings:
+/// `default`, a device name, `none`, `tone:<Hz>`, `file:<path.wav>`
+/// (played once) or `loop:<path.wav>` for the input; `default`, a device
+/// name, `none` or `file:<path.wav>` for the output.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct AudioSetup {
+    pub input: String,
+    pub output: String,
+}
+
+/// Opens the microphone `spec` names; on failure silence and why.
+pub(crate) fn open_input(spec: &str) -> (Box<dyn AudioInput>, Option<String>) {
+    let spec = spec.trim();
+    if spec == "none" {
+        return (Box::new(Silence), None);
+    }
+    if let Some(freq) = spec.strip_prefix("tone:") {
+        return match freq.trim().parse::<f64>() {
+            Ok(f) if f > 0.0 && f < 24_000.0 => (Box::new(ToneInput::new(f, 8000)), None),
+            _ => (
+                Box::new(Silence),
+                Some(format!("microphone {spec:?}: not a frequency in Hz")),
+            ),
+        };
+    }
+    let file = spec
+        .strip_prefix("file:")
+        .map(|p| (p, false))
+        .or_else(|| spec.strip_prefix("loop:").map(|p| (p, true)));
+    if let Some((path, looped)) = file {
+        return match WavInput::open(Path::new(path), looped) {
+            Ok(w) => (Box::new(w), None),
+            Err(e) => (
+                Box::new(Silence),
+                Some(format!("microphone file {path}: {e}")),
+            ),
+        };
+    }
+    (
+        Box::new(Silence),
+        Some(format!(
+            "microphone {:?}: sound devices are not available in this build; the call goes on without a microphone",
+            if spec.is_empty() { "default" } else { spec }
+        )),
+    )
+}
+
+/// An opened speaker.
+pub(crate) enum Output {
+    File(WavOutput),
+    Other(Box<dyn AudioOutput>),
+}
+
+impl Output {
+    pub(crate) fn write(&mut self, frame: &[i16]) {
+        match self {
+            Output::File(w) => w.write(frame),
+            Output::Other(o) => o.write(frame),
+        }
+    }
+
+    pub(crate) fn take_fault(&mut self) -> Option<DeviceFault> {
+        match self {
+            Output::File(w) => w.take_fault(),
+            Output::Other(o) => o.take_fault(),
+        }
+    }
+
+    /// Closes a file so its header is complete.
+    pub(crate) fn finish(&mut self) {
+        if let Output::File(w) = self {
+            w.finish();
+        }
+    }
+}
+
+/// Opens the speaker `spec` names; on failure nowhere and why.
+pub(crate) fn open_output(spec: &str) -> (Output, Option<String>) {
+    let spec = spec.trim();
+    if spec == "none" {
+        return (Output::Other(Box::new(Discard)), None);
+    }
+    if let Some(path) = spec.strip_prefix("file:") {
+        return match WavOutput::create(Path::new(path)) {
+            Ok(w) => (Output::File(w), None),
+            Err(e) => (
+                Output::Other(Box::new(Discard)),
+                Some(format!("speaker file {path}: {e}")),
+            ),
+        };
+    }
+    (
+        Output::Other(Box::new(Discard)),
+        Some(format!(
+            "speaker {:?}: sound devices are not available in this build; the call goes on without a speaker",
+            if spec.is_empty() { "default" } else { spec }
+        )),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_open_or_say_why() {
+        assert!(open_input("tone:440").1.is_none());
+        assert!(open_input("none").1.is_none());
+        assert!(open_input("tone:abc").1.unwrap().contains("frequency"));
+        let missing = open_input("file:/nonexistent/x.wav").1.unwrap();
+        assert!(missing.contains("/nonexistent/x.wav"), "{missing}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.wav");
+        let (mut out, problem) = open_output(&format!("file:{}", path.display()));
+        assert!(problem.is_none());
+        out.write(&[1, 2, 3]);
+        out.finish();
+        assert_eq!(hound::WavReader::open(&path).unwrap().len(), 3);
+        assert!(open_output("file:/nonexistent/dir/x.wav").1.is_some());
+    }
+}

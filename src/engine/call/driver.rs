@@ -1,0 +1,261 @@
+//! One call's task: it feeds the sans-IO `CallMachine` the user's actions,
+//! the SIP traffic of the dialog ([`driver_sip`](super::driver_sip)) and
+//! the time, carries out what the machine asks (requests, responses,
+//! media start and stop), does the SDP offer/answer, and tells the front
+//! ends about the call as a [`CallView`].
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rsipstack::sip::Uri;
+use rsipstack::transaction::transaction::Transaction;
+use tokio::sync::{broadcast, mpsc};
+
+use super::audio_setup::AudioSetup;
+use super::driver_sip::{self, Reply, SipEvent};
+use super::local;
+use super::media::{self, MediaEvent, MediaHandle, MediaPorts};
+use crate::config::{AccountConfig, CallSettings};
+use crate::engine::api::{CallAction, CallDirection, CallPhase, CallQualityView, CallView, Event};
+use crate::media::offer_answer::{self, LocalMedia, Negotiated};
+use crate::media::sdp::{self, SessionDescription};
+use crate::sip::call::{
+    CallConfig, CallMachine, CallState, EndReason, Input, Method, Output, RequestIn,
+};
+use crate::sip::call_wire;
+use crate::sip::request::Identity;
+use crate::sip::SipEndpoint;
+
+/// What every call of an account shares.
+pub(super) struct Shared {
+    pub account: AccountConfig,
+    pub settings: CallSettings,
+    pub endpoint: Arc<SipEndpoint>,
+    pub identity: Identity,
+    pub events: broadcast::Sender<Event>,
+}
+
+/// What the account's call task hands a call.
+pub(crate) enum CallMsg {
+    Control(CallAction),
+    /// A request in this call's dialog.
+    Request(Box<Transaction>),
+}
+
+#[path = "driver_run.rs"]
+mod run;
+
+struct Call {
+    shared: Arc<Shared>,
+    view: CallView,
+    machine: CallMachine,
+    peer: Uri,
+    local: LocalMedia,
+    ports: MediaPorts,
+    media: Option<MediaHandle>,
+    /// The offer we made and wait the answer to.
+    pending_offer: Option<SessionDescription>,
+    /// What our last answer agreed (callee, or a peer's re-offer), and
+    /// that answer.
+    answered: Option<Negotiated>,
+    local_answer: Option<SessionDescription>,
+    agreed: Option<Negotiated>,
+    sip_tx: mpsc::UnboundedSender<SipEvent>,
+    sip_rx: Option<mpsc::UnboundedReceiver<SipEvent>>,
+    media_tx: mpsc::UnboundedSender<MediaEvent>,
+    media_rx: Option<mpsc::UnboundedReceiver<MediaEvent>>,
+    /// Our INVITE's CANCEL trigger.
+    cancel: Option<mpsc::UnboundedSender<()>>,
+    /// The peer's requests waiting for our response, by method and CSeq.
+    servers: HashMap<(Method, u32), mpsc::UnboundedSender<Reply>>,
+    /// INVITEs (by CSeq) already answered 2xx: rsipstack resends those.
+    answered_2xx: HashSet<u32>,
+    muted: bool,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn machine() -> CallMachine {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_i64(now_ms());
+    CallMachine::new(CallConfig {
+        seed: h.finish(),
+        ..CallConfig::default()
+    })
+}
+
+fn view(shared: &Shared, id: String, peer: String, direction: CallDirection) -> CallView {
+    CallView {
+        id,
+        account: shared.account.address.clone(),
+        peer,
+        peer_name: None,
+        direction,
+        phase: match direction {
+            CallDirection::Outgoing => CallPhase::Calling,
+            CallDirection::Incoming => CallPhase::Incoming,
+        },
+        on_hold: false,
+        muted: false,
+        codec: None,
+        end_reason: None,
+        detail: None,
+        started_ms: now_ms(),
+        answered_ms: None,
+    }
+}
+
+/// A call that failed before it could start: shown as ended at once.
+fn failed_at_once(shared: &Shared, mut v: CallView, reason: &str, detail: String) {
+    v.phase = CallPhase::Ended;
+    v.end_reason = Some(reason.into());
+    v.detail = Some(detail);
+    let _ = shared.events.send(Event::Call { call: Box::new(v) });
+}
+
+/// Places a call to `uri`; returns the call's channel and its SIP Call-ID.
+pub(super) fn place(
+    shared: Arc<Shared>,
+    id: String,
+    uri: String,
+    done: mpsc::UnboundedSender<String>,
+) -> (mpsc::UnboundedSender<CallMsg>, String) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let v = view(&shared, id.clone(), uri.clone(), CallDirection::Outgoing);
+    let peer = match Uri::try_from(uri.as_str()) {
+        Ok(p) => p,
+        Err(e) => {
+            failed_at_once(&shared, v, "failed", format!("not a SIP address: {e}"));
+            let _ = done.send(id);
+            return (tx, String::new());
+        }
+    };
+    let ip = shared.endpoint.local_udp.ip();
+    let ports = match MediaPorts::bind(ip) {
+        Ok(p) => p,
+        Err(e) => {
+            failed_at_once(
+                &shared,
+                v,
+                "media-failed",
+                format!("no port for audio: {e}"),
+            );
+            let _ = done.send(id);
+            return (tx, String::new());
+        }
+    };
+    let local = local::local_media(ip, ports.rtp_port(), &shared.settings);
+    let offer = offer_answer::make_offer(&local);
+    let mut call = Call::new(shared, v, peer, local, ports);
+    let outputs = call.machine.handle_input(
+        Input::Start {
+            offer: offer.to_string().into_bytes(),
+        },
+        Instant::now(),
+    );
+    call.pending_offer = Some(offer);
+    let sip_call_id = call
+        .machine
+        .dialog()
+        .map(|d| d.call_id.clone())
+        .unwrap_or_default();
+    call.emit();
+    tokio::spawn(call.run(outputs, rx, done));
+    (tx, sip_call_id)
+}
+
+/// Takes an incoming INVITE as call `id`.
+pub(super) fn incoming(
+    shared: Arc<Shared>,
+    id: String,
+    mut tx: Transaction,
+    done: mpsc::UnboundedSender<String>,
+) -> mpsc::UnboundedSender<CallMsg> {
+    let (call_tx, rx) = mpsc::unbounded_channel();
+    let refuse = |mut tx: Transaction, code: u16, reason: String| {
+        tokio::spawn(async move {
+            let mut resp = tx
+                .endpoint_inner
+                .make_response(&tx.original, code.into(), None);
+            resp.wire_reason = Some(reason);
+            let _ = tx.respond(resp).await;
+        });
+    };
+    let Some((invite, offer)) = call_wire::incoming_invite(&tx.original) else {
+        refuse(tx, 400, "Missing Call-ID or From tag".into());
+        let _ = done.send(id);
+        return call_tx;
+    };
+    let from = crate::sip::request::header(&tx.original.headers, "From").unwrap_or_default();
+    let (name, address) = call_wire::name_and_address(&from);
+    let mut v = view(
+        &shared,
+        id.clone(),
+        address.clone(),
+        CallDirection::Incoming,
+    );
+    v.peer_name = name;
+    let peer = Uri::try_from(address.as_str()).unwrap_or_else(|_| shared.identity.aor.clone());
+    let ip = shared.endpoint.local_udp.ip();
+    let ports = match MediaPorts::bind(ip) {
+        Ok(p) => p,
+        Err(e) => {
+            refuse(tx, 500, "No Media Port".into());
+            failed_at_once(
+                &shared,
+                v,
+                "media-failed",
+                format!("no port for audio: {e}"),
+            );
+            let _ = done.send(id);
+            return call_tx;
+        }
+    };
+    let local = local::local_media(ip, ports.rtp_port(), &shared.settings);
+    let mut answered = None;
+    if let Some(offer) = &offer {
+        let refusal = match sdp::parse(offer) {
+            Ok(sdp) => offer_answer::answer(&sdp, &local)
+                .map(|a| answered = Some(a))
+                .err(),
+            Err(e) => Some(e.into()),
+        };
+        if let Some(r) = refusal {
+            tracing::info!(call = %id, reason = %r.reason, "incoming call refused: {}", r.status);
+            refuse(tx, r.status, r.reason.clone());
+            failed_at_once(&shared, v, "refused", format!("{} {}", r.status, r.reason));
+            let _ = done.send(id);
+            return call_tx;
+        }
+    }
+    let mut call = Call::new(shared.clone(), v, peer, local, ports);
+    let cseq = invite.cseq;
+    let outputs = call
+        .machine
+        .handle_input(Input::Incoming { invite, offer }, Instant::now());
+    let local_tag = call
+        .machine
+        .dialog()
+        .map(|d| d.local_tag.clone())
+        .unwrap_or_default();
+    if let Some(a) = answered {
+        call.answered = Some(a.negotiated.clone());
+        call.local_answer = Some(a.sdp);
+    }
+    tx.original.body.clear();
+    let server = driver_sip::serve(shared.clone(), tx, &local_tag, call.sip_tx.clone());
+    call.servers.insert((Method::Invite, cseq), server);
+    call.emit();
+    if shared.settings.auto_answer == Some(true) {
+        let _ = call_tx.send(CallMsg::Control(CallAction::Answer));
+    }
+    tokio::spawn(call.run(outputs, rx, done));
+    call_tx
+}

@@ -1,0 +1,501 @@
+//! The call task's loop and what it does with the machine's outputs, the
+//! user's actions, the dialog's traffic and the media thread's news.
+
+use super::*;
+
+impl Call {
+    pub(super) fn new(
+        shared: Arc<Shared>,
+        view: CallView,
+        peer: Uri,
+        local: LocalMedia,
+        ports: MediaPorts,
+    ) -> Call {
+        let (sip_tx, sip_rx) = mpsc::unbounded_channel();
+        let (media_tx, media_rx) = mpsc::unbounded_channel();
+        Call {
+            shared,
+            view,
+            machine: machine(),
+            peer,
+            local,
+            ports,
+            media: None,
+            pending_offer: None,
+            answered: None,
+            local_answer: None,
+            agreed: None,
+            sip_tx,
+            sip_rx: Some(sip_rx),
+            media_tx,
+            media_rx: Some(media_rx),
+            cancel: None,
+            servers: HashMap::new(),
+            answered_2xx: HashSet::new(),
+            muted: false,
+        }
+    }
+
+    pub(super) async fn run(
+        mut self,
+        first: Vec<Output>,
+        mut msgs: mpsc::UnboundedReceiver<CallMsg>,
+        done: mpsc::UnboundedSender<String>,
+    ) {
+        let mut sip_rx = self.sip_rx.take().expect("run once");
+        let mut media_rx = self.media_rx.take().expect("run once");
+        self.process(first);
+        let mut hung_up = false;
+        while !self.machine.is_finished() {
+            let wake = self
+                .machine
+                .poll_timeout()
+                .map(tokio::time::Instant::from_std);
+            tokio::select! {
+                msg = msgs.recv(), if !hung_up => match msg {
+                    Some(CallMsg::Control(action)) => self.act(action),
+                    Some(CallMsg::Request(tx)) => self.request(*tx),
+                    None => {
+                        hung_up = true;
+                        self.input(Input::Hangup);
+                    }
+                },
+                Some(e) = sip_rx.recv() => self.sip(e),
+                Some(e) = media_rx.recv() => self.media_event(e),
+                _ = crate::engine::sleep_until(wake) => {
+                    let out = self.machine.handle_timeout(Instant::now());
+                    self.process(out);
+                }
+            }
+        }
+        self.media = None;
+        let _ = done.send(self.view.id.clone());
+    }
+
+    fn input(&mut self, input: Input) {
+        let out = self.machine.handle_input(input, Instant::now());
+        self.process(out);
+    }
+
+    /// Tells the front ends.
+    pub(super) fn emit(&self) {
+        let _ = self.shared.events.send(Event::Call {
+            call: Box::new(self.view.clone()),
+        });
+    }
+
+    fn act(&mut self, action: CallAction) {
+        match action {
+            CallAction::Answer => {
+                let sdp = match &self.local_answer {
+                    Some(answer) => answer.to_string(),
+                    None => {
+                        // No offer in the INVITE: ours goes in the 2xx.
+                        let offer = offer_answer::make_offer(&self.local);
+                        let text = offer.to_string();
+                        self.pending_offer = Some(offer);
+                        text
+                    }
+                };
+                self.input(Input::Accept {
+                    answer: sdp.into_bytes(),
+                });
+            }
+            CallAction::Decline => self.input(Input::Decline { code: 603 }),
+            CallAction::Voicemail => match self.shared.settings.voicemail.clone() {
+                Some(pilot) => self.redirect(&pilot),
+                None => self.input(Input::Decline { code: 486 }),
+            },
+            CallAction::Hangup => self.input(Input::Hangup),
+            CallAction::Hold | CallAction::Resume => {
+                let hold = action == CallAction::Hold;
+                let local = if hold {
+                    self.local.held()
+                } else {
+                    self.local.resumed()
+                };
+                let offer = offer_answer::make_offer(&local);
+                let bytes = offer.to_string().into_bytes();
+                let before = self.machine.state().clone();
+                let out = self.machine.handle_input(
+                    if hold {
+                        Input::Hold { offer: bytes }
+                    } else {
+                        Input::Resume { offer: bytes }
+                    },
+                    Instant::now(),
+                );
+                if !out.is_empty() || self.machine.state() != &before {
+                    self.local = local;
+                    self.pending_offer = Some(offer);
+                }
+                self.process(out);
+            }
+            CallAction::Mute | CallAction::Unmute => {
+                self.muted = action == CallAction::Mute;
+                if let Some(m) = &self.media {
+                    m.mute(self.muted);
+                }
+                self.view.muted = self.muted;
+                self.emit();
+            }
+            CallAction::Dtmf { keys } => {
+                if let Some(m) = &self.media {
+                    m.dtmf(keys);
+                }
+            }
+        }
+    }
+
+    /// Sends the ringing call elsewhere (302 with the target as Contact).
+    fn redirect(&mut self, target: &str) {
+        if self.view.phase != CallPhase::Incoming {
+            return;
+        }
+        let Some((&key, server)) = self.servers.iter().find(|((m, _), _)| *m == Method::Invite)
+        else {
+            return;
+        };
+        let _ = server.send(Reply {
+            code: 302,
+            reason: None,
+            headers: vec![rsipstack::sip::Header::Contact(
+                format!("<{target}>").into(),
+            )],
+            sdp: None,
+        });
+        self.servers.remove(&key);
+        // The machine forgets the call as declined; we show where it went.
+        let out = self
+            .machine
+            .handle_input(Input::Decline { code: 302 }, Instant::now());
+        self.view.end_reason = Some("forwarded".into());
+        self.view.detail = Some(target.to_string());
+        for o in out {
+            if let Output::State(s) = o {
+                self.show(s);
+            }
+        }
+    }
+
+    /// A request from the peer in this dialog.
+    fn request(&mut self, mut tx: rsipstack::transaction::transaction::Transaction) {
+        let Some(r) = call_wire::request_in(&tx.original) else {
+            // INFO, OPTIONS: taken; REFER and the rest: not yet.
+            let code: u16 = match tx.original.method {
+                rsipstack::sip::Method::Info | rsipstack::sip::Method::Options => 200,
+                _ => 501,
+            };
+            tokio::spawn(async move {
+                let _ = tx.reply(code.into()).await;
+            });
+            return;
+        };
+        let local_tag = self
+            .machine
+            .dialog()
+            .map(|d| d.local_tag.clone())
+            .unwrap_or_default();
+        let server = driver_sip::serve(self.shared.clone(), tx, &local_tag, self.sip_tx.clone());
+        self.servers.insert((r.method, r.cseq), server);
+        self.input(Input::Request(r));
+    }
+
+    fn sip(&mut self, e: SipEvent) {
+        match e {
+            SipEvent::Response(r) => {
+                if let (Some(reason), true) = (Some(&r.reason), r.code >= 300) {
+                    if r.method == Some(Method::Invite) && self.view.answered_ms.is_none() {
+                        self.view.detail = Some(format!("{} {}", r.code, reason));
+                    }
+                }
+                self.input(Input::Response(r));
+            }
+            SipEvent::Resent { old, new } => self.machine.request_resent(old, new),
+            SipEvent::Ack { cseq, sdp } => self.input(Input::Request(RequestIn {
+                method: Method::Ack,
+                cseq,
+                contact: None,
+                sdp,
+            })),
+            SipEvent::Cancel { cseq } => self.input(Input::Request(RequestIn {
+                method: Method::Cancel,
+                cseq,
+                contact: None,
+                sdp: None,
+            })),
+        }
+    }
+
+    fn media_event(&mut self, e: MediaEvent) {
+        match e {
+            MediaEvent::Dtmf(key) => {
+                let _ = self.shared.events.send(Event::DtmfReceived {
+                    call: self.view.id.clone(),
+                    key,
+                });
+            }
+            MediaEvent::Quality {
+                quality,
+                stats,
+                codec,
+            } => {
+                let _ = self.shared.events.send(Event::CallQuality {
+                    quality: CallQualityView {
+                        call: self.view.id.clone(),
+                        codec: codec.to_string(),
+                        loss: quality.fraction_lost,
+                        jitter_ms: quality.jitter.as_secs_f32() * 1000.0,
+                        remote_loss: quality.remote_fraction_lost,
+                        round_trip_ms: quality.round_trip.map(|d| d.as_secs_f32() * 1000.0),
+                        packets_sent: stats.packets_sent,
+                        packets_received: stats.packets_received,
+                        concealed: stats.concealed + stats.recovered,
+                    },
+                });
+            }
+            MediaEvent::DeviceProblem(message) => {
+                tracing::warn!(call = %self.view.id, "{message}");
+                let _ = self.shared.events.send(Event::Warning { message });
+            }
+        }
+    }
+
+    /// Carries out the machine's outputs.
+    fn process(&mut self, outputs: Vec<Output>) {
+        for o in outputs {
+            match o {
+                Output::Send(req) => self.send(req),
+                Output::Respond(resp) => self.respond(resp),
+                Output::Media { remote, early, .. } => self.media_up(&remote, early),
+                Output::StopMedia => self.media = None,
+                Output::NeedAnswer { offer } => self.answer_reoffer(offer),
+                Output::ReofferFailed { code } => {
+                    tracing::info!(call = %self.view.id, code, "re-INVITE refused; the call goes on");
+                    self.pending_offer = None;
+                }
+                Output::State(s) => self.show(s),
+            }
+        }
+    }
+
+    fn send(&mut self, req: crate::sip::call::Request) {
+        let Some(dialog) = self.machine.dialog().cloned() else {
+            return;
+        };
+        match req.method {
+            // rsipstack's transaction layer ACKs every 2xx itself.
+            Method::Ack => {}
+            Method::Cancel => {
+                if let Some(c) = &self.cancel {
+                    let _ = c.send(());
+                }
+            }
+            Method::Invite if dialog.remote_tag.is_none() && self.cancel.is_none() => {
+                let spec = call_wire::dialog_request(
+                    &dialog,
+                    &req,
+                    &self.peer,
+                    &self.shared.identity.contact,
+                );
+                let (tx, rx) = mpsc::unbounded_channel();
+                self.cancel = Some(tx);
+                driver_sip::invite(self.shared.clone(), spec, rx, self.sip_tx.clone());
+            }
+            method => {
+                let spec = call_wire::dialog_request(
+                    &dialog,
+                    &req,
+                    &self.peer,
+                    &self.shared.identity.contact,
+                );
+                driver_sip::in_dialog(self.shared.clone(), spec, method, self.sip_tx.clone());
+            }
+        }
+    }
+
+    fn respond(&mut self, resp: crate::sip::call::Response) {
+        let key = (resp.method, resp.cseq);
+        if resp.method == Method::Cancel {
+            return; // rsipstack answered the CANCEL itself
+        }
+        if resp.method == Method::Invite
+            && (200..300).contains(&resp.code)
+            && !self.answered_2xx.insert(resp.cseq)
+        {
+            return; // a retransmission: rsipstack resends the 2xx
+        }
+        let Some(server) = self.servers.get(&key) else {
+            return;
+        };
+        let _ = server.send(Reply {
+            code: resp.code,
+            reason: None,
+            headers: resp
+                .headers
+                .into_iter()
+                .map(|(n, v)| rsipstack::sip::Header::Other(n, v))
+                .collect(),
+            sdp: resp.sdp,
+        });
+        if resp.code >= 200 {
+            self.servers.remove(&key);
+        }
+    }
+
+    /// The peer re-offered (hold, resume, a new address): answer it.
+    fn answer_reoffer(&mut self, offer: Option<Vec<u8>>) {
+        let Some(offer) = offer else {
+            let ours = offer_answer::make_offer(&self.local.next_version());
+            self.local = self.local.next_version();
+            let text = ours.to_string();
+            self.pending_offer = Some(ours);
+            self.input(Input::Answer {
+                sdp: text.into_bytes(),
+            });
+            return;
+        };
+        let local = self.local.next_version();
+        let result = sdp::parse(&offer)
+            .map_err(offer_answer::Refusal::from)
+            .and_then(|o| offer_answer::answer(&o, &local));
+        match result {
+            Ok(a) => {
+                self.local = local;
+                self.answered = Some(a.negotiated);
+                self.pending_offer = None;
+                self.input(Input::Answer {
+                    sdp: a.sdp.to_string().into_bytes(),
+                });
+            }
+            Err(r) => {
+                tracing::info!(call = %self.view.id, reason = %r.reason, "re-offer refused");
+                self.input(Input::RefuseOffer { code: r.status });
+            }
+        }
+    }
+
+    /// SDP was agreed (or changed): start or update the media thread.
+    fn media_up(&mut self, remote: &[u8], early: bool) {
+        let agreed = match self.pending_offer.take() {
+            Some(ours) => sdp::parse(remote)
+                .map_err(offer_answer::Refusal::from)
+                .and_then(|answer| offer_answer::accept_answer(&ours, &answer)),
+            None => self
+                .answered
+                .clone()
+                .ok_or_else(|| offer_answer::Refusal::new("no answer of ours")),
+        };
+        let negotiated = match agreed {
+            Ok(n) => n,
+            Err(r) => {
+                tracing::warn!(call = %self.view.id, reason = %r.reason, "unusable answer: hanging up");
+                self.view.end_reason = Some("refused".into());
+                self.view.detail = Some(r.reason);
+                self.input(Input::Hangup);
+                return;
+            }
+        };
+        if early {
+            // Keep the offer for the final answer (it may differ).
+            self.pending_offer = Some(offer_answer::make_offer(&self.local));
+        }
+        let same_codec = self
+            .agreed
+            .as_ref()
+            .is_some_and(|a| a.codec == negotiated.codec && a.send_pt == negotiated.send_pt);
+        self.agreed = Some(negotiated.clone());
+        self.view.codec = Some(negotiated.codec.encoding().to_string());
+        if let (Some(m), true) = (&self.media, same_codec) {
+            m.update(negotiated);
+            m.mute(self.muted || self.local.direction != crate::media::sdp::Direction::SendRecv);
+            return;
+        }
+        self.media = None;
+        let Some(codec) = local::open_codec(&negotiated) else {
+            tracing::warn!(call = %self.view.id, "no codec for {:?}", negotiated.codec);
+            return;
+        };
+        let ports = match self.ports.try_clone() {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(call = %self.view.id, "audio sockets: {e}");
+                return;
+            }
+        };
+        let audio = AudioSetup {
+            input: self.shared.settings.input.clone().unwrap_or_default(),
+            output: self.shared.settings.output.clone().unwrap_or_default(),
+        };
+        let cname = self.shared.account.address.clone();
+        match media::start(
+            ports,
+            negotiated,
+            codec,
+            audio,
+            cname,
+            self.media_tx.clone(),
+        ) {
+            Ok(m) => {
+                // While we hold the call the microphone stays private.
+                m.mute(
+                    self.muted || self.local.direction != crate::media::sdp::Direction::SendRecv,
+                );
+                self.media = Some(m);
+            }
+            Err(e) => tracing::warn!(call = %self.view.id, "media thread: {e}"),
+        }
+    }
+
+    /// The machine's state, as the front ends see it.
+    fn show(&mut self, state: CallState) {
+        let v = &mut self.view;
+        v.phase = match &state {
+            CallState::Idle | CallState::Calling => CallPhase::Calling,
+            CallState::Ringing => CallPhase::Ringing,
+            CallState::EarlyMedia => CallPhase::EarlyMedia,
+            CallState::Incoming => CallPhase::Incoming,
+            CallState::Connecting => CallPhase::Connecting,
+            CallState::Established { .. } => CallPhase::Active,
+            CallState::Ended(_) => CallPhase::Ended,
+        };
+        match &state {
+            CallState::Established { on_hold } => {
+                v.on_hold = *on_hold;
+                v.answered_ms.get_or_insert_with(now_ms);
+                v.detail = None;
+            }
+            CallState::Connecting => {
+                v.answered_ms.get_or_insert_with(now_ms);
+            }
+            CallState::Ended(reason) => {
+                if v.end_reason.is_none() {
+                    v.end_reason = Some(reason_token(reason).into());
+                }
+                if let EndReason::Refused(why) | EndReason::Failed { reason: why, .. } = reason {
+                    v.detail.get_or_insert_with(|| why.clone());
+                }
+                self.media = None;
+            }
+            _ => {}
+        }
+        self.emit();
+    }
+}
+
+/// The `end_reason` token for a machine's reason.
+fn reason_token(r: &EndReason) -> &'static str {
+    match r {
+        EndReason::Busy => "busy",
+        EndReason::Declined => "declined",
+        EndReason::NotFound => "not-found",
+        EndReason::NoAnswer => "no-answer",
+        EndReason::Cancelled => "cancelled",
+        EndReason::Refused(_) => "refused",
+        EndReason::Failed { .. } => "failed",
+        EndReason::LocalHangup => "hangup",
+        EndReason::RemoteHangup => "remote-hangup",
+        EndReason::NoAck => "no-ack",
+        EndReason::SessionExpired => "session-expired",
+    }
+}

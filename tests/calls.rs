@@ -1,0 +1,84 @@
+//! Calls between two headless Harks through a real Kamailio (SPEC C1, C2):
+//! each side sends a tone, the other records what it hears to a WAV file,
+//! and sox measures the recordings.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::hark::Hark;
+use support::hark_call::calls_toml;
+use support::kamailio::{users, Kamailio, KamailioOptions};
+use support::sox;
+
+const T: Duration = Duration::from_secs(20);
+
+fn server() -> Kamailio {
+    Kamailio::start(KamailioOptions {
+        users: users(&[("alice", "a1"), ("bob", "b2")]),
+        ..Default::default()
+    })
+}
+
+#[test]
+fn hark_calls_hark_and_both_hear_the_other_side() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let (alice_wav, bob_wav) = (dir.path().join("alice.wav"), dir.path().join("bob.wav"));
+    let mut alice = Hark::logged_in_with(
+        &kam,
+        "alice",
+        "a1",
+        "udp",
+        &calls_toml(440, &alice_wav, &["PCMU"]),
+    );
+    let mut bob = Hark::logged_in_with(
+        &kam,
+        "bob",
+        "b2",
+        "udp",
+        &calls_toml(1000, &bob_wav, &["PCMU"]),
+    );
+
+    let call = alice.call(&kam.aor("bob"));
+    let ringing = bob.wait_incoming_call(T);
+    assert_eq!(ringing["peer"], kam.aor("alice").as_str(), "{ringing}");
+    alice.wait_call_phase(&call, "ringing", T);
+    let bob_call = ringing["id"].as_str().unwrap().to_string();
+    bob.call_control(&bob_call, json!({"op": "answer"}));
+    let up = alice.wait_call_phase(&call, "active", T);
+    assert_eq!(up["codec"], "PCMU", "{up}");
+    bob.wait_call_phase(&bob_call, "active", T);
+
+    std::thread::sleep(Duration::from_secs(4));
+    alice.call_control(&call, json!({"op": "hangup"}));
+    let ended = alice.wait_call_phase(&call, "ended", T);
+    assert_eq!(ended["end_reason"], "hangup", "{ended}");
+    let ended = bob.wait_call_phase(&bob_call, "ended", T);
+    assert_eq!(ended["end_reason"], "remote-hangup", "{ended}");
+    std::thread::sleep(Duration::from_millis(300));
+
+    // Each heard the other's tone, at about the level it was sent
+    // (-15 dBFS peak 8000 -> RMS -15 dBFS - 3 dB), for the whole call.
+    let heard_by_bob = sox::stat(&bob_wav, 1.0, 2.0);
+    assert!(
+        (heard_by_bob.frequency - 440.0).abs() < 15.0,
+        "{heard_by_bob:?}"
+    );
+    assert!(
+        (sox::dbfs(heard_by_bob.rms) + 15.2).abs() < 2.0,
+        "{heard_by_bob:?}"
+    );
+    let heard_by_alice = sox::stat(&alice_wav, 1.0, 2.0);
+    assert!(
+        (heard_by_alice.frequency - 1000.0).abs() < 30.0,
+        "{heard_by_alice:?}"
+    );
+    assert!(
+        (sox::dbfs(heard_by_alice.rms) + 15.2).abs() < 2.0,
+        "{heard_by_alice:?}"
+    );
+    assert!(heard_by_alice.length > 3.5, "{heard_by_alice:?}");
+    eprintln!("bob heard {heard_by_bob:?}; alice heard {heard_by_alice:?}");
+}

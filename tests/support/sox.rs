@@ -1,0 +1,60 @@
+//! Measuring recordings with sox (`sox FILE -n trim START LEN stat`): the
+//! rough frequency and RMS level of a stretch of a WAV file, and a check
+//! that names what to install when sox is missing.
+
+use std::path::Path;
+use std::process::Command;
+
+/// What `sox stat` says of a stretch of audio.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stat {
+    /// Rough frequency in Hz.
+    pub frequency: f64,
+    /// RMS amplitude, 0.0-1.0 of full scale.
+    pub rms: f64,
+    /// Length in seconds of the whole file.
+    pub length: f64,
+}
+
+/// `sox stat` of `len` seconds of `wav` from `start`.
+pub fn stat(wav: &Path, start: f64, len: f64) -> Stat {
+    let out = Command::new("sox")
+        .arg(wav)
+        .args(["-n", "trim", &start.to_string(), &len.to_string(), "stat"])
+        .output()
+        .unwrap_or_else(|e| panic!("sox not found ({e}): install the Debian package `sox`"));
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        out.status.success(),
+        "sox failed on {}: {text}",
+        wav.display()
+    );
+    let field = |name: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split(':').nth(1))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name:?} in sox stat output: {text}"))
+    };
+    let length = {
+        let out = Command::new("soxi")
+            .args(["-D"])
+            .arg(wav)
+            .output()
+            .expect("soxi (Debian package sox)");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0.0)
+    };
+    Stat {
+        frequency: field("Rough   frequency"),
+        rms: field("RMS     amplitude"),
+        length,
+    }
+}
+
+/// Level in dBFS of an RMS amplitude.
+pub fn dbfs(rms: f64) -> f64 {
+    20.0 * rms.max(1e-9).log10()
+}
