@@ -4,6 +4,7 @@
 //! the few functions every module needs.
 #![allow(dead_code)]
 
+pub mod baresip_call;
 pub mod hark;
 pub mod hark_call;
 pub mod hark_chat;

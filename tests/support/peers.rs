@@ -37,6 +37,11 @@ pub struct Baresip {
 }
 
 impl Baresip {
+    /// baresip's own directory (config, log, recordings).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// Starts baresip with an empty address book; returns once registered.
     pub fn start(kam: &Kamailio, user: &str, password: &str) -> Baresip {
         Self::start_with_contacts(kam, user, password, &[])
@@ -69,6 +74,19 @@ impl Baresip {
         watch: &[&str],
         chat: &[&str],
     ) -> Baresip {
+        Self::launch(kam, user, password, watch, chat, &Setup::default())
+    }
+
+    /// Starts baresip with its address book and `setup` (audio, codecs,
+    /// answer mode); returns once registered.
+    pub(crate) fn launch(
+        kam: &Kamailio,
+        user: &str,
+        password: &str,
+        watch: &[&str],
+        chat: &[&str],
+        setup: &Setup,
+    ) -> Baresip {
         let dir = tempfile::Builder::new()
             .prefix("hark-baresip-")
             .tempdir()
@@ -88,9 +106,10 @@ impl Baresip {
                  sip_listen 127.0.0.1:{sip_port}\n\
                  net_interface 127.0.0.1\n\
                  audio_player aufile,/dev/null\n\
-                 audio_source ausine,440\n\
+                 audio_source {source}\n\
                  module_path /usr/lib/baresip/modules\n\
                  module g711.so\n\
+                 {modules}
                  module ausine.so\n\
                  module aufile.so\n\
                  module stdio.so\n\
@@ -100,16 +119,21 @@ impl Baresip {
                  module_app menu.so\n\
                  module_app presence.so\n\
                  module_app ctrl_tcp.so\n\
-                 ctrl_tcp_listen 127.0.0.1:{ctrl_port}\n"
+                 ctrl_tcp_listen 127.0.0.1:{ctrl_port}\n\
+                 {extra}",
+                source = setup.audio_source.as_deref().unwrap_or("ausine,440"),
+                modules = setup.modules,
+                extra = setup.extra_config,
             ),
         )
         .unwrap();
         std::fs::write(
             dir.path().join("accounts"),
             format!(
-                "<sip:{user}@{}>;auth_pass={password};outbound=\"sip:{}\";regint=300;pubint=60\n",
+                "<sip:{user}@{}>;auth_pass={password};outbound=\"sip:{}\";regint=300;pubint=60{}\n",
                 kam.domain,
-                kam.server_addr()
+                kam.server_addr(),
+                setup.account_params,
             ),
         )
         .unwrap();
@@ -183,31 +207,27 @@ impl Baresip {
         let mut s = TcpStream::connect(("127.0.0.1", self.ctrl_port)).expect("baresip ctrl_tcp");
         write!(s, "{}:{json},", json.len()).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
-        // one netstring: "LEN:JSON,"
+        // Netstrings "LEN:JSON,": events (during calls) may come before
+        // the response.
         let mut buf = Vec::new();
         let mut chunk = [0u8; 4096];
         loop {
-            let n = s.read(&mut chunk).unwrap_or(0);
-            buf.extend_from_slice(&chunk[..n]);
-            let complete = std::str::from_utf8(&buf)
-                .ok()
-                .and_then(|t| {
-                    let (len, rest) = t.split_once(':')?;
-                    Some(rest.len() > len.parse::<usize>().ok()?)
-                })
-                .unwrap_or(false);
-            if n == 0 || complete {
-                break;
+            while let Some((message, used)) = netstring(&buf) {
+                buf.drain(..used);
+                if message.contains("\"response\":true") {
+                    assert!(message.contains("\"ok\":true"), "baresip {cmd}: {message}");
+                    return message;
+                }
             }
+            let n = s.read(&mut chunk).unwrap_or(0);
+            if n == 0 {
+                panic!(
+                    "baresip {cmd}: no response ({})",
+                    String::from_utf8_lossy(&buf)
+                );
+            }
+            buf.extend_from_slice(&chunk[..n]);
         }
-        let text = String::from_utf8_lossy(&buf).into_owned();
-        let resp = text
-            .split_once(':')
-            .map(|(_, r)| r.trim_end_matches(','))
-            .unwrap_or(&text)
-            .to_string();
-        assert!(resp.contains("\"ok\":true"), "baresip {cmd}: {text}");
-        resp
     }
 
     /// What baresip's address book shows for `uri` (command `contacts`):
@@ -426,6 +446,20 @@ impl Drop for Baresip {
     }
 }
 
+/// What a test adds to baresip's configuration (calls: `Setup::for_calls`
+/// in `baresip_call`).
+#[derive(Debug, Clone, Default)]
+pub struct Setup {
+    /// `audio_source` (default `ausine,440`).
+    pub audio_source: Option<String>,
+    /// `module X.so` lines, each ending in a newline.
+    pub modules: String,
+    /// Parameters appended to the account line (`;answermode=auto`).
+    pub account_params: String,
+    /// More config lines, each ending in a newline.
+    pub extra_config: String,
+}
+
 /// One SIP message from baresip's trace (`-s`).
 #[derive(Clone, Debug)]
 pub struct TracedSip {
@@ -471,6 +505,24 @@ impl TracedSip {
             .unwrap_or(body.len());
         body.get(..len).unwrap_or(body)
     }
+}
+
+/// The first whole netstring in `buf` and the bytes it takes.
+fn netstring(buf: &[u8]) -> Option<(String, usize)> {
+    let colon = buf.iter().position(|&b| b == b':')?;
+    let len: usize = std::str::from_utf8(&buf[..colon])
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let end = colon + 1 + len;
+    if buf.len() <= end {
+        return None;
+    }
+    Some((
+        String::from_utf8_lossy(&buf[colon + 1..end]).into_owned(),
+        end + 1,
+    ))
 }
 
 /// A log file as text, invalid UTF-8 replaced ("" if missing).

@@ -1,0 +1,172 @@
+//! Calls between Hark and baresip through a real Kamailio (SPEC C1-C3,
+//! C6): each side sends a known tone and sox checks what the other
+//! recorded; keys (RFC 4733) reach baresip; hold and resume; CANCEL before
+//! an answer; BYE from either side.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::baresip_call::{decoded_recording, setup, Answer};
+use support::hark::Hark;
+use support::hark_call::calls_toml;
+use support::kamailio::{users, Kamailio, KamailioOptions};
+use support::peers::Baresip;
+use support::sox;
+
+const T: Duration = Duration::from_secs(20);
+
+fn server() -> Kamailio {
+    Kamailio::start(KamailioOptions {
+        users: users(&[("alice", "a1"), ("bob", "b2")]),
+        ..Default::default()
+    })
+}
+
+/// Checks a recording holds `hz` at a level that is not silence.
+fn assert_tone(wav: &std::path::Path, hz: f64, who: &str) {
+    let s = sox::stat(wav, 1.0, 1.5);
+    eprintln!("{who} heard {s:?} ({:.1} dBFS)", sox::dbfs(s.rms));
+    assert!((s.frequency - hz).abs() < hz * 0.04, "{who}: {s:?}");
+    assert!(sox::dbfs(s.rms) > -30.0, "{who}: too quiet {s:?}");
+}
+
+#[test]
+fn hark_calls_baresip_with_pcmu_and_keys_reach_it() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let hark_wav = dir.path().join("hark.wav");
+    let mut alice = Hark::logged_in_with(
+        &kam,
+        "alice",
+        "a1",
+        "udp",
+        &calls_toml(440, &hark_wav, &["PCMU"]),
+    );
+    let bob = Baresip::start_for_calls(
+        &kam,
+        "bob",
+        "b2",
+        &setup("ausine,1000", &["PCMU"], Answer::Auto, dir.path()),
+    );
+
+    let call = alice.call(&kam.aor("bob"));
+    let up = alice.wait_call_phase(&call, "active", T);
+    assert_eq!(up["codec"], "PCMU", "{up}");
+    std::thread::sleep(Duration::from_secs(2));
+    alice.call_control(&call, json!({"op": "dtmf", "keys": "19#"}));
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(bob.received_dtmf(), "19#", "baresip's log:\n{}", bob.log());
+    alice.call_control(&call, json!({"op": "hangup"}));
+    alice.wait_call_phase(&call, "ended", T);
+    bob.wait_for_line("terminated", T);
+
+    assert_tone(&decoded_recording(dir.path(), T), 440.0, "baresip");
+    assert_tone(&hark_wav, 1000.0, "hark");
+    bob.stop();
+}
+
+#[test]
+fn baresip_calls_hark_and_hangs_up() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let hark_wav = dir.path().join("hark.wav");
+    let mut alice = Hark::logged_in_with(
+        &kam,
+        "alice",
+        "a1",
+        "udp",
+        &calls_toml(440, &hark_wav, &["PCMU"]),
+    );
+    let bob = Baresip::start_for_calls(
+        &kam,
+        "bob",
+        "b2",
+        &setup("ausine,1000", &["PCMU"], Answer::Manual, dir.path()),
+    );
+
+    bob.dial(&kam.aor("alice"));
+    let ringing = alice.wait_incoming_call(T);
+    assert_eq!(ringing["peer"], kam.aor("bob").as_str(), "{ringing}");
+    let id = ringing["id"].as_str().unwrap().to_string();
+    alice.call_control(&id, json!({"op": "answer"}));
+    alice.wait_call_phase(&id, "active", T);
+    std::thread::sleep(Duration::from_secs(3));
+    bob.hangup();
+    let ended = alice.wait_call_phase(&id, "ended", T);
+    assert_eq!(ended["end_reason"], "remote-hangup", "{ended}");
+
+    assert_tone(&hark_wav, 1000.0, "hark");
+    assert_tone(&decoded_recording(dir.path(), T), 440.0, "baresip");
+    bob.stop();
+}
+
+#[test]
+fn hark_cancels_before_baresip_answers() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let mut alice = Hark::logged_in_with(
+        &kam,
+        "alice",
+        "a1",
+        "udp",
+        &calls_toml(440, &dir.path().join("h.wav"), &["PCMU"]),
+    );
+    let bob = Baresip::start_for_calls(
+        &kam,
+        "bob",
+        "b2",
+        &setup("ausine,1000", &["PCMU"], Answer::Manual, dir.path()),
+    );
+
+    let call = alice.call(&kam.aor("bob"));
+    alice.wait_call_phase(&call, "ringing", T);
+    alice.call_control(&call, json!({"op": "hangup"}));
+    let ended = alice.wait_call_phase(&call, "ended", T);
+    assert_eq!(ended["end_reason"], "cancelled", "{ended}");
+    bob.wait_log(T, "baresip to get the CANCEL", |l| {
+        l.contains("CANCEL sip:")
+    });
+    bob.stop();
+}
+
+#[test]
+fn hold_and_resume_with_baresip() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let mut alice = Hark::logged_in_with(
+        &kam,
+        "alice",
+        "a1",
+        "udp",
+        &calls_toml(440, &dir.path().join("h.wav"), &["PCMU"]),
+    );
+    let bob = Baresip::start_for_calls(
+        &kam,
+        "bob",
+        "b2",
+        &setup("ausine,1000", &["PCMU"], Answer::Auto, dir.path()),
+    );
+
+    let call = alice.call(&kam.aor("bob"));
+    alice.wait_call_phase(&call, "active", T);
+    alice.call_control(&call, json!({"op": "hold"}));
+    let held = alice.wait_for("call on hold", T, |e| {
+        e["event"] == "call" && e["call"]["on_hold"] == true
+    });
+    assert_eq!(held["call"]["phase"], "active", "{held}");
+    let reinvite = bob
+        .received_requests("INVITE")
+        .into_iter()
+        .last()
+        .expect("a re-INVITE");
+    assert!(reinvite.body().contains("a=sendonly"), "{}", reinvite.raw);
+    alice.call_control(&call, json!({"op": "resume"}));
+    alice.wait_for("call resumed", T, |e| {
+        e["event"] == "call" && e["call"]["on_hold"] == false && e["call"]["phase"] == "active"
+    });
+    alice.call_control(&call, json!({"op": "hangup"}));
+    alice.wait_call_phase(&call, "ended", T);
+    bob.stop();
+}
