@@ -16,8 +16,13 @@ pub struct Stat {
     pub length: f64,
 }
 
-/// `sox stat` of `len` seconds of `wav` from `start`.
+/// `sox stat` of `len` seconds of `wav` from `start`, once the file is
+/// complete (its writer may still be closing it: up to 5 s).
 pub fn stat(wav: &Path, start: f64, len: f64) -> Stat {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while length_of(wav) <= 0.0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     let out = Command::new("sox")
         .arg(wav)
         .args(["-n", "trim", &start.to_string(), &len.to_string(), "stat"])
