@@ -41,22 +41,24 @@ pub fn stat(wav: &Path, start: f64, len: f64) -> Stat {
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or_else(|| panic!("no {name:?} in sox stat output: {text}"))
     };
-    let length = {
-        let out = Command::new("soxi")
-            .args(["-D"])
-            .arg(wav)
-            .output()
-            .expect("soxi (Debian package sox)");
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .unwrap_or(0.0)
-    };
     Stat {
         frequency: field("Rough   frequency"),
         rms: field("RMS     amplitude"),
-        length,
+        length: length_of(wav),
     }
+}
+
+/// The length in seconds its header gives (0 while it is being written).
+fn length_of(wav: &Path) -> f64 {
+    let out = Command::new("soxi")
+        .args(["-D"])
+        .arg(wav)
+        .output()
+        .unwrap_or_else(|e| panic!("soxi not found ({e}): install the Debian package `sox`"));
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0.0)
 }
 
 /// Level in dBFS of an RMS amplitude.
