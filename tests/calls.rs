@@ -82,3 +82,55 @@ fn hark_calls_hark_and_both_hear_the_other_side() {
     assert!(heard_by_alice.length > 3.5, "{heard_by_alice:?}");
     eprintln!("bob heard {heard_by_bob:?}; alice heard {heard_by_alice:?}");
 }
+
+#[test]
+fn do_not_disturb_refuses_calls_and_a_call_shows_on_the_phone() {
+    let kam = Kamailio::start(KamailioOptions {
+        users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
+        presence_open: true,
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let calls = |name: &str, hz| calls_toml(hz, &dir.path().join(format!("{name}.wav")), &["PCMU"]);
+    let mut alice = Hark::logged_in_with(&kam, "alice", "a1", "udp", &calls("alice", 440));
+    let mut bob = Hark::logged_in_with(&kam, "bob", "b2", "udp", &calls("bob", 1000));
+    let mut carol = Hark::logged_in(&kam, "carol", "c3");
+    let bob_uri = kam.aor("bob");
+    carol.add_contact(&kam.aor("carol"), &bob_uri);
+    carol.wait_presence(&bob_uri, "available", T, |u| {
+        u["availability"] == "available"
+    });
+
+    // Do not disturb: the caller hears busy, bob's phone never rings.
+    bob.set_status("do_not_disturb", "");
+    carol.wait_presence(&bob_uri, "do not disturb", T, |u| {
+        u["availability"] == "do_not_disturb"
+    });
+    let call = alice.call(&bob_uri);
+    let ended = alice.wait_call_phase(&call, "ended", T);
+    assert_eq!(ended["end_reason"], "busy", "{ended}");
+    let refused = bob.wait_for("the refused call", T, |e| e["event"] == "call");
+    assert_eq!(refused["call"]["phase"], "ended", "{refused}");
+    assert_eq!(refused["call"]["detail"], "do not disturb", "{refused}");
+
+    // Available again: a call that is up shows bob on the phone to his
+    // watchers, and his status comes back after.
+    bob.set_status("available", "");
+    carol.wait_presence(&bob_uri, "available again", T, |u| {
+        u["availability"] == "available"
+    });
+    let call = alice.call(&bob_uri);
+    let ringing = bob.wait_incoming_call(T);
+    let bob_call = ringing["id"].as_str().unwrap().to_string();
+    bob.call_control(&bob_call, json!({"op": "answer"}));
+    alice.wait_call_phase(&call, "active", T);
+    carol.wait_presence(&bob_uri, "on the phone", T, |u| {
+        u["availability"] == "on_the_phone"
+    });
+    bob.call_control(&bob_call, json!({"op": "hangup"}));
+    let ended = alice.wait_call_phase(&call, "ended", T);
+    assert_eq!(ended["end_reason"], "remote-hangup", "{ended}");
+    carol.wait_presence(&bob_uri, "available after the call", T, |u| {
+        u["availability"] == "available"
+    });
+}

@@ -161,6 +161,7 @@ impl Engine {
         self.emit(Event::Started {
             accounts: self.configs.keys().cloned().collect(),
         });
+        let mut calls_up = self.calls.watch_up();
         loop {
             tokio::select! {
                 envelope = commands.recv() => {
@@ -178,6 +179,14 @@ impl Engine {
                 Some((account, state)) = self.state_rx.recv() => {
                     if let Some(a) = self.accounts.get_mut(&account) {
                         a.last_state = state;
+                    }
+                }
+                Ok(()) = calls_up.changed() => {
+                    let on_the_phone = !calls_up.borrow_and_update().is_empty();
+                    if on_the_phone != self.automatic.on_the_phone {
+                        tracing::info!(on_the_phone, "calls");
+                        self.automatic.on_the_phone = on_the_phone;
+                        self.publish_own_status();
                     }
                 }
                 Some(state) = self.automatic_rx.recv() => {
@@ -482,6 +491,8 @@ impl Engine {
     }
 
     fn publish_own_status_on(&self, address: &str) {
+        self.calls
+            .set_dnd(self.status.0 == Availability::DoNotDisturb);
         if let Some(a) = self.accounts.get(address) {
             let doc = presence_view::own_document(
                 address,

@@ -29,6 +29,7 @@ use crate::sip::SipEndpoint;
 
 /// What every call of an account shares.
 pub(super) struct Shared {
+    pub registry: super::CallRegistry,
     pub account: AccountConfig,
     pub settings: CallSettings,
     pub endpoint: Arc<SipEndpoint>,
@@ -202,6 +203,30 @@ pub(super) fn incoming(
         CallDirection::Incoming,
     );
     v.peer_name = name;
+    if shared.registry.dnd() {
+        // Do not disturb: never ring; voicemail takes it when there is one.
+        match shared.settings.voicemail.clone() {
+            Some(pilot) => {
+                tokio::spawn(async move {
+                    let contact = rsipstack::sip::Header::Contact(format!("<{pilot}>").into());
+                    let _ = tx
+                        .reply_with(
+                            rsipstack::sip::StatusCode::MovedTemporarily,
+                            vec![contact],
+                            None,
+                        )
+                        .await;
+                });
+                failed_at_once(&shared, v, "forwarded", "do not disturb".into());
+            }
+            None => {
+                refuse(tx, 486, "Busy Here".into());
+                failed_at_once(&shared, v, "busy", "do not disturb".into());
+            }
+        }
+        let _ = done.send(id);
+        return call_tx;
+    }
     let peer = Uri::try_from(address.as_str()).unwrap_or_else(|_| shared.identity.aor.clone());
     let ip = shared.endpoint.local_udp.ip();
     let ports = match MediaPorts::bind(ip) {

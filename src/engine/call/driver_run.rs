@@ -449,6 +449,8 @@ impl Call {
 
     /// The machine's state, as the front ends see it.
     fn show(&mut self, state: CallState) {
+        let up = matches!(state, CallState::Connecting | CallState::Established { .. });
+        self.shared.registry.set_up(&self.view.id, up);
         let v = &mut self.view;
         v.phase = match &state {
             CallState::Idle | CallState::Calling => CallPhase::Calling,

@@ -11,13 +11,13 @@ mod driver_sip;
 mod local;
 mod media;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rsipstack::sip::StatusCode;
 use rsipstack::transaction::transaction::Transaction;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use super::api::{CallAction, Event};
 use crate::config::{AccountConfig, CallSettings};
@@ -27,14 +27,54 @@ use crate::sip::SipEndpoint;
 pub(crate) use driver::CallMsg;
 
 /// Which account owns which call, shared by the engine (to route
-/// `call_control`) and the accounts' call tasks; and the id counter.
-#[derive(Debug, Default, Clone)]
+/// `call_control`) and the accounts' call tasks; the id counter; which
+/// calls are up (for on-the-phone presence); and Do-not-disturb.
+#[derive(Debug, Clone)]
 pub(crate) struct CallRegistry {
     owners: Arc<Mutex<HashMap<String, String>>>,
     next: Arc<AtomicU64>,
+    up: Arc<watch::Sender<BTreeSet<String>>>,
+    dnd: Arc<AtomicBool>,
+}
+
+impl Default for CallRegistry {
+    fn default() -> Self {
+        CallRegistry {
+            owners: Arc::default(),
+            next: Arc::default(),
+            up: Arc::new(watch::channel(BTreeSet::new()).0),
+            dnd: Arc::default(),
+        }
+    }
 }
 
 impl CallRegistry {
+    /// Do not disturb: incoming calls are refused (486) or sent to
+    /// voicemail, and never ring.
+    pub(crate) fn set_dnd(&self, on: bool) {
+        self.dnd.store(on, Ordering::Relaxed);
+    }
+
+    pub(crate) fn dnd(&self) -> bool {
+        self.dnd.load(Ordering::Relaxed)
+    }
+
+    /// Call `id` is up (answered) or not any more.
+    pub(crate) fn set_up(&self, id: &str, up: bool) {
+        self.up.send_if_modified(|set| {
+            if up {
+                set.insert(id.to_string())
+            } else {
+                set.remove(id)
+            }
+        });
+    }
+
+    /// Watches the set of calls that are up.
+    pub(crate) fn watch_up(&self) -> watch::Receiver<BTreeSet<String>> {
+        self.up.subscribe()
+    }
+
     /// A new call id (`c1`, `c2`...) owned by `account`.
     pub(crate) fn new_call(&self, account: &str) -> String {
         let id = format!("c{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
@@ -49,6 +89,7 @@ impl CallRegistry {
 
     fn forget(&self, id: &str) {
         self.lock().remove(id);
+        self.set_up(id, false);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
@@ -98,6 +139,7 @@ async fn run(mut setup: CallTaskSetup, mut ctl: mpsc::UnboundedReceiver<CallCtl>
     let mut calls: HashMap<String, Entry> = HashMap::new();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<String>();
     let shared = Arc::new(driver::Shared {
+        registry: setup.registry.clone(),
         account: setup.account.clone(),
         settings: setup.settings.clone(),
         endpoint: setup.endpoint.clone(),
