@@ -19,7 +19,7 @@ const T: Duration = Duration::from_secs(20);
 
 fn server() -> Kamailio {
     Kamailio::start(KamailioOptions {
-        users: users(&[("alice", "a1"), ("bob", "b2")]),
+        users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
         ..Default::default()
     })
 }
@@ -168,5 +168,59 @@ fn hold_and_resume_with_baresip() {
     });
     alice.call_control(&call, json!({"op": "hangup"}));
     alice.wait_call_phase(&call, "ended", T);
+    bob.stop();
+}
+
+#[test]
+fn hark_transfers_baresip_to_a_third_party() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let mut alice = Hark::logged_in_with(
+        &kam,
+        "alice",
+        "a1",
+        "udp",
+        &calls_toml(440, &dir.path().join("a.wav"), &["PCMU"]),
+    );
+    let carol_wav = dir.path().join("c.wav");
+    let mut carol = Hark::logged_in_with(
+        &kam,
+        "carol",
+        "c3",
+        "udp",
+        &calls_toml(660, &carol_wav, &["PCMU"]),
+    );
+    let bob = Baresip::start_for_calls(
+        &kam,
+        "bob",
+        "b2",
+        &setup("ausine,1000", &["PCMU"], Answer::Auto, dir.path()),
+    );
+
+    let call = alice.call(&kam.aor("bob"));
+    alice.wait_call_phase(&call, "active", T);
+    alice.call_control(&call, json!({"op": "transfer", "target": kam.aor("carol")}));
+
+    // baresip calls carol, referred by alice.
+    let ringing = carol.wait_incoming_call(T);
+    assert_eq!(ringing["peer"], kam.aor("bob").as_str(), "{ringing}");
+    let carol_call = ringing["id"].as_str().unwrap().to_string();
+    carol.call_control(&carol_call, json!({"op": "answer"}));
+    carol.wait_call_phase(&carol_call, "active", T);
+    let ended = alice.wait_call_phase(&call, "ended", T);
+    assert_eq!(ended["end_reason"], "transferred", "{ended}");
+    let refer = bob.received_requests("REFER");
+    assert!(
+        refer[0]
+            .header("Refer-To")
+            .is_some_and(|r| r.contains(&kam.aor("carol"))),
+        "{}",
+        refer[0].raw
+    );
+    // carol hears bob's tone on the new call.
+    std::thread::sleep(Duration::from_secs(3));
+    carol.call_control(&carol_call, json!({"op": "hangup"}));
+    carol.wait_call_phase(&carol_call, "ended", T);
+    assert_tone(&carol_wav, 1000.0, "carol");
     bob.stop();
 }

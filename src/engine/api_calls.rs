@@ -24,6 +24,11 @@ pub enum CallAction {
     Dtmf {
         keys: String,
     },
+    /// Blind transfer (RFC 3515): ask the peer to call `target` instead;
+    /// this call ends once the peer reports the new call answered.
+    Transfer {
+        target: String,
+    },
 }
 
 /// Who started the call.

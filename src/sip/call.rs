@@ -128,6 +128,15 @@ impl CallMachine {
         self.phase == Phase::Ended
     }
 
+    /// A CSeq for a request the driver sends in the dialog itself (REFER,
+    /// INFO); None before the dialog is established.
+    pub fn next_cseq(&mut self) -> Option<u32> {
+        if self.phase != Phase::Established {
+            return None;
+        }
+        self.dialog.as_mut().map(Dialog::next_cseq)
+    }
+
     /// The driver sent the request the machine numbered `old` again under
     /// CSeq `new` (with credentials, after a 401/407): its responses, its
     /// CANCEL and the dialog's next CSeq follow the new number.

@@ -111,41 +111,63 @@ pub fn name_and_address(value: &str) -> (Option<String>, String) {
     (name, uri_of(value))
 }
 
-/// The request the machine wants sent in `dialog`, as a spec for
+/// A request in `dialog` with CSeq `cseq`, as a spec for
 /// [`request::build`](super::request::build): to the remote target (or
-/// `peer` before there is one) through the route set, with our Contact.
+/// `peer` before there is one) through the route set.
+pub fn in_dialog_spec(dialog: &Dialog, method: SipMethod, cseq: u32, peer: &Uri) -> RequestSpec {
+    let target = dialog
+        .remote_target
+        .as_deref()
+        .and_then(|t| Uri::try_from(t).ok())
+        .unwrap_or_else(|| peer.clone());
+    RequestSpec {
+        method,
+        uri: target,
+        to: peer.clone(),
+        to_tag: dialog.remote_tag.clone(),
+        from_tag: dialog.local_tag.clone(),
+        call_id: dialog.call_id.clone(),
+        cseq,
+        routes: dialog.route_set.clone(),
+        headers: vec![],
+        content_type: None,
+        body: vec![],
+    }
+}
+
+/// The request the machine wants sent in `dialog` (INVITE with our
+/// Contact, BYE...), with its SDP and extra headers.
 pub fn dialog_request(
     dialog: &Dialog,
     request: &super::call::Request,
     peer: &Uri,
     contact: &Uri,
 ) -> RequestSpec {
-    let target = dialog
-        .remote_target
-        .as_deref()
-        .and_then(|t| Uri::try_from(t).ok())
-        .unwrap_or_else(|| peer.clone());
-    let mut headers = vec![];
+    let mut spec = in_dialog_spec(dialog, sip_method(request.method), request.cseq, peer);
     if request.method == Method::Invite {
-        headers.push(Header::Contact(format!("<{contact}>").into()));
-        headers.push(Header::Allow(ALLOW.into()));
+        spec.headers
+            .push(Header::Contact(format!("<{contact}>").into()));
+        spec.headers.push(Header::Allow(ALLOW.into()));
     }
     for (name, value) in &request.headers {
-        headers.push(Header::Other(name.clone(), value.clone()));
+        spec.headers
+            .push(Header::Other(name.clone(), value.clone()));
     }
-    RequestSpec {
-        method: sip_method(request.method),
-        uri: target,
-        to: peer.clone(),
-        to_tag: dialog.remote_tag.clone(),
-        from_tag: dialog.local_tag.clone(),
-        call_id: dialog.call_id.clone(),
-        cseq: request.cseq,
-        routes: dialog.route_set.clone(),
-        headers,
-        content_type: request.sdp.as_ref().map(|_| "application/sdp".to_string()),
-        body: request.sdp.clone().unwrap_or_default(),
+    if let Some(sdp) = &request.sdp {
+        spec.content_type = Some("application/sdp".to_string());
+        spec.body = sdp.clone();
     }
+    spec
+}
+
+/// The status code a `message/sipfrag` body reports (RFC 3515 NOTIFY):
+/// `SIP/2.0 200 OK` gives 200.
+pub fn sipfrag_status(body: &[u8]) -> Option<u16> {
+    let text = std::str::from_utf8(body).ok()?;
+    let line = text.lines().next()?.trim();
+    let rest = line.strip_prefix("SIP/2.0")?.trim_start();
+    let code: u16 = rest.split_whitespace().next()?.parse().ok()?;
+    (100..700).contains(&code).then_some(code)
 }
 
 /// The CANCEL for an INVITE we sent (RFC 3261 §9.1): its Request-URI,
@@ -214,6 +236,19 @@ mod tests {
         );
         assert_eq!(r.record_route.len(), 2);
         assert!(r.sdp.is_some());
+    }
+
+    #[test]
+    fn sipfrag_statuses() {
+        assert_eq!(sipfrag_status(b"SIP/2.0 200 OK\r\n"), Some(200));
+        assert_eq!(sipfrag_status(b"SIP/2.0 100 Trying"), Some(100));
+        assert_eq!(
+            sipfrag_status(b"SIP/2.0 486 Busy Here\r\nVia: x\r\n"),
+            Some(486)
+        );
+        assert_eq!(sipfrag_status(b"garbage"), None);
+        assert_eq!(sipfrag_status(b"SIP/2.0 99999 x"), None);
+        assert_eq!(sipfrag_status(&[0xff, 0xfe]), None);
     }
 
     #[test]

@@ -49,6 +49,16 @@ pub async fn serve(
         let status = match tx.original.method {
             Method::Options => StatusCode::OK,
             Method::Ack => continue,
+            Method::Notify if is_refer_progress(&tx) => {
+                let route = routes.borrow().call.clone();
+                match hand_over(route, tx) {
+                    None => continue,
+                    Some(back) => {
+                        tx = back;
+                        StatusCode::CallTransactionDoesNotExist
+                    }
+                }
+            }
             Method::Notify => {
                 let route = routes.borrow().notify.clone();
                 match hand_over(route, tx) {
@@ -112,6 +122,16 @@ fn hand_over(
             .map(|mpsc::error::SendError(back)| back),
         None => Some(tx),
     }
+}
+
+/// A NOTIFY about a transfer we asked for (RFC 3515 `Event: refer`): it
+/// belongs to the call's dialog.
+fn is_refer_progress(tx: &Transaction) -> bool {
+    super::request::header(&tx.original.headers, "Event").is_some_and(|e| {
+        e.split(';')
+            .next()
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("refer"))
+    })
 }
 
 /// The Content-Length a request declares, when its body is shorter (a UDP

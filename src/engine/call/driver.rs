@@ -46,6 +46,8 @@ pub(crate) enum CallMsg {
 
 #[path = "driver_run.rs"]
 mod run;
+#[path = "driver_transfer.rs"]
+mod transfer;
 
 struct Call {
     shared: Arc<Shared>,
@@ -73,6 +75,8 @@ struct Call {
     /// INVITEs (by CSeq) already answered 2xx: rsipstack resends those.
     answered_2xx: HashSet<u32>,
     muted: bool,
+    /// Where a transfer we asked for goes, until it is settled.
+    transfer: Option<String>,
 }
 
 fn now_ms() -> i64 {

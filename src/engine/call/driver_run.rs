@@ -33,6 +33,7 @@ impl Call {
             servers: HashMap::new(),
             answered_2xx: HashSet::new(),
             muted: false,
+            transfer: None,
         }
     }
 
@@ -72,7 +73,7 @@ impl Call {
         let _ = done.send(self.view.id.clone());
     }
 
-    fn input(&mut self, input: Input) {
+    pub(super) fn input(&mut self, input: Input) {
         let out = self.machine.handle_input(input, Instant::now());
         self.process(out);
     }
@@ -144,6 +145,7 @@ impl Call {
                     m.dtmf(keys);
                 }
             }
+            CallAction::Transfer { target } => self.transfer(&target),
         }
     }
 
@@ -180,6 +182,10 @@ impl Call {
 
     /// A request from the peer in this dialog.
     fn request(&mut self, mut tx: rsipstack::transaction::transaction::Transaction) {
+        if tx.original.method == rsipstack::sip::Method::Notify {
+            self.transfer_progress(tx);
+            return;
+        }
         let Some(r) = call_wire::request_in(&tx.original) else {
             // INFO, OPTIONS: taken; REFER and the rest: not yet.
             let code: u16 = match tx.original.method {
@@ -218,6 +224,7 @@ impl Call {
                 contact: None,
                 sdp,
             })),
+            SipEvent::Referred { code, reason } => self.referred(code, reason),
             SipEvent::Cancel { cseq } => self.input(Input::Request(RequestIn {
                 method: Method::Cancel,
                 cseq,

@@ -35,6 +35,11 @@ pub(super) enum SipEvent {
     Cancel {
         cseq: u32,
     },
+    /// The final answer to our REFER.
+    Referred {
+        code: u16,
+        reason: String,
+    },
 }
 
 /// A response for the peer's request.
@@ -170,6 +175,25 @@ pub(super) fn in_dialog(
             None => local_failure(used, method, &unreachable_detail(&reply)),
         };
         let _ = events.send(SipEvent::Response(response));
+    });
+}
+
+/// Sends a REFER (blind transfer) and reports its final answer.
+pub(super) fn refer(
+    shared: Arc<Shared>,
+    mut spec: RequestSpec,
+    events: mpsc::UnboundedSender<SipEvent>,
+) {
+    tokio::spawn(async move {
+        let reply = request::send(&shared.endpoint, &shared.identity, &mut spec).await;
+        let (code, reason) = match reply.response() {
+            Some(r) => (
+                u16::from(r.status_code.clone()),
+                crate::sip::register::reason_phrase(r),
+            ),
+            None => (408, unreachable_detail(&reply)),
+        };
+        let _ = events.send(SipEvent::Referred { code, reason });
     });
 }
 
