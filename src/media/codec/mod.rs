@@ -14,6 +14,9 @@
 
 pub mod dtmf;
 pub mod g711;
+pub mod opus;
+
+pub use self::opus::{Opus, OpusSettings};
 
 use std::fmt;
 
@@ -24,6 +27,8 @@ pub enum CodecError {
     FrameLength { expected: usize, got: usize },
     /// The payload could not be decoded.
     BadPayload(String),
+    /// The codec library failed on valid input (not expected to happen).
+    Library(String),
 }
 
 impl fmt::Display for CodecError {
@@ -33,6 +38,7 @@ impl fmt::Display for CodecError {
                 write!(f, "PCM frame of {got} samples, expected {expected}")
             }
             CodecError::BadPayload(why) => write!(f, "undecodable payload: {why}"),
+            CodecError::Library(why) => write!(f, "codec failure: {why}"),
         }
     }
 }
