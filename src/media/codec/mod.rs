@@ -14,8 +14,10 @@
 
 pub mod dtmf;
 pub mod g711;
+pub mod g722;
 pub mod opus;
 
+pub use self::g722::G722;
 pub use self::opus::{Opus, OpusSettings};
 
 use std::fmt;
