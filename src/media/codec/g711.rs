@@ -2,7 +2,8 @@
 //! linear PCM at 8 kHz, and a packet-loss concealment in the style of
 //! G.711 Appendix I (pitch-period repetition from history, growing to two
 //! and three periods on longer losses, fading to silence after 60 ms, and a
-//! cross-fade back into the first good frame).
+//! cross-fade back into the first good frame). The concealment also runs at
+//! 16 kHz for G.722 ([`G711Plc::with_rate`]).
 //!
 //! Sans-IO and allocation-free per sample: the companding functions are pure,
 //! decoding goes through 256-entry tables built at compile time.
@@ -116,7 +117,8 @@ pub fn decode_alaw(bytes: &[u8], out: &mut Vec<i16>) {
     out.extend(bytes.iter().map(|&b| ALAW_TABLE[b as usize]));
 }
 
-/// History kept for concealment (48.75 ms at 8 kHz, as in Appendix I).
+/// History kept for concealment (48.75 ms, as in Appendix I), in 8 kHz
+/// samples; [`G711Plc::with_rate`] scales this and the lengths below.
 const HISTORY_LEN: usize = 390;
 /// Shortest pitch period searched (200 Hz).
 const PITCH_MIN: usize = 40;
@@ -126,17 +128,23 @@ const PITCH_MAX: usize = 120;
 const CORR_LEN: usize = 160;
 /// Samples per 10 ms at 8 kHz.
 const TEN_MS: usize = 80;
-/// After this many lost samples the output is silent (60 ms).
-const SILENT_AFTER: usize = 6 * TEN_MS;
+/// Shortest cross-fade into the first good frame after a loss (4 ms).
+const FADE_MIN: usize = 32;
 
-/// G.711 packet-loss concealment (Appendix I style) for 8 kHz mono.
+/// Packet-loss concealment in the style of G.711 Appendix I, for mono PCM
+/// at 8 kHz ([`G711Plc::new`]) or a multiple of it ([`G711Plc::with_rate`],
+/// e.g. 16 kHz for G.722): every length scales with the rate, so the timing
+/// (10 ms steps, silence after 60 ms) is the same at any rate.
 ///
 /// Feed every decoded good frame through [`G711Plc::good`] (which records
 /// history and, right after a loss, cross-fades from the concealment into the
 /// real signal), and call [`G711Plc::conceal`] for each lost frame.
 #[derive(Debug, Clone)]
 pub struct G711Plc {
-    history: [i16; HISTORY_LEN],
+    /// Samples per 8 kHz sample: 1 at 8 kHz, 2 at 16 kHz.
+    scale: usize,
+    /// `HISTORY_LEN * scale` samples, newest last.
+    history: Vec<i16>,
     /// Estimated pitch period of the current loss.
     pitch: usize,
     /// Number of pitch periods being repeated (1, 2 or 3).
@@ -154,15 +162,28 @@ impl Default for G711Plc {
 }
 
 impl G711Plc {
-    /// A concealer with silent history.
+    /// A concealer for 8 kHz with silent history.
     pub fn new() -> Self {
+        Self::with_rate(8000)
+    }
+
+    /// A concealer for `rate` Hz with silent history. The rate is rounded
+    /// down to a multiple of 8000 (at least 8000): 16000 for G.722.
+    pub fn with_rate(rate: u32) -> Self {
+        let scale = (rate / 8000).max(1) as usize;
         Self {
-            history: [0; HISTORY_LEN],
-            pitch: PITCH_MIN,
+            scale,
+            history: vec![0; HISTORY_LEN * scale],
+            pitch: PITCH_MIN * scale,
             periods: 1,
             pos: 0,
             lost: 0,
         }
+    }
+
+    /// The sample rate this concealer works at.
+    pub fn rate(&self) -> u32 {
+        8000 * self.scale as u32
     }
 
     /// Whether the last call was [`G711Plc::conceal`] (a loss is ongoing).
@@ -175,13 +196,19 @@ impl G711Plc {
         self.pitch
     }
 
+    /// Samples in 10 ms at this rate.
+    fn ten_ms(&self) -> usize {
+        TEN_MS * self.scale
+    }
+
     /// Record a good decoded frame; after a loss, its start is cross-faded
     /// from the continued concealment so there is no click.
     pub fn good(&mut self, pcm: &mut [i16]) {
         if self.lost > 0 {
             // 4 ms, plus 4 ms per further 10 ms lost, at most 10 ms.
-            let extra = (self.lost.saturating_sub(1) / TEN_MS) * 32;
-            let len = (32 + extra).min(TEN_MS).min(pcm.len());
+            let (ten_ms, fade) = (self.ten_ms(), FADE_MIN * self.scale);
+            let extra = (self.lost.saturating_sub(1) / ten_ms) * fade;
+            let len = (fade + extra).min(ten_ms).min(pcm.len());
             for (i, s) in pcm.iter_mut().take(len).enumerate() {
                 let synth = self.next_sample() as f32;
                 let w = (i + 1) as f32 / (len + 1) as f32;
@@ -208,20 +235,22 @@ impl G711Plc {
 
     /// One concealment sample: repeat periods from history, fading out.
     fn next_sample(&mut self) -> i16 {
+        let ten_ms = self.ten_ms();
         // Use more periods after 10 and 20 ms so the result is less buzzy.
-        let want = (self.lost / TEN_MS + 1).min(3);
+        let want = (self.lost / ten_ms + 1).min(3);
         // `want` only changes on 10 ms boundaries; `pos` stays in range
         // because the buffer only grows.
         self.periods = want;
         let v = self.period_sample(self.pos, self.periods);
         self.pos = (self.pos + 1) % (self.pitch * self.periods);
-        let gain = if self.lost < TEN_MS {
+        let gain = if self.lost < ten_ms {
             1.0
-        } else if self.lost >= SILENT_AFTER {
+        } else if self.lost >= 6 * ten_ms {
+            // Silent after 60 ms.
             0.0
         } else {
-            // 20 % down per 10 ms after the first 10 ms; silent at 60 ms.
-            1.0 - 0.2 * (self.lost - TEN_MS) as f32 / TEN_MS as f32
+            // 20 % down per 10 ms after the first 10 ms.
+            1.0 - 0.2 * (self.lost - ten_ms) as f32 / ten_ms as f32
         };
         self.lost += 1;
         (v * gain.max(0.0)).round() as i16
@@ -233,7 +262,7 @@ impl G711Plc {
         let p = self.pitch;
         let len = p * n;
         // History is frozen during a loss (see `push_history`).
-        let start = HISTORY_LEN - len;
+        let start = self.history.len() - len;
         let ov = (p / 4).max(1);
         let x = self.history[start + i] as f32;
         if i + ov >= len {
@@ -253,25 +282,26 @@ impl G711Plc {
             // Keep the pre-loss snapshot intact while concealing.
             return;
         }
-        if pcm.len() >= HISTORY_LEN {
-            self.history
-                .copy_from_slice(&pcm[pcm.len() - HISTORY_LEN..]);
+        let len = self.history.len();
+        if pcm.len() >= len {
+            self.history.copy_from_slice(&pcm[pcm.len() - len..]);
         } else {
             self.history.copy_within(pcm.len().., 0);
-            self.history[HISTORY_LEN - pcm.len()..].copy_from_slice(pcm);
+            self.history[len - pcm.len()..].copy_from_slice(pcm);
         }
     }
 
     /// Pitch period maximising the normalised correlation of the last 20 ms
     /// with the signal one period earlier.
     fn estimate_pitch(&self) -> usize {
-        let h = &self.history;
-        let tail = &h[HISTORY_LEN - CORR_LEN..];
-        let mut best = PITCH_MIN;
+        let (h, k) = (&self.history, self.scale);
+        let (len, corr) = (h.len(), CORR_LEN * k);
+        let tail = &h[len - corr..];
+        let mut best = PITCH_MIN * k;
         let mut best_score = f64::MIN;
-        for lag in PITCH_MIN..=PITCH_MAX {
-            let from = HISTORY_LEN - CORR_LEN - lag;
-            let other = &h[from..from + CORR_LEN];
+        for lag in PITCH_MIN * k..=PITCH_MAX * k {
+            let from = len - corr - lag;
+            let other = &h[from..from + corr];
             let (mut xy, mut yy) = (0f64, 0f64);
             for (&a, &b) in tail.iter().zip(other) {
                 xy += a as f64 * b as f64;

@@ -178,3 +178,42 @@ fn longer_losses_and_odd_frame_sizes_do_not_panic() {
     plc.good(&mut short);
     assert_eq!(short.len(), 3);
 }
+
+#[test]
+fn at_16_khz_lengths_scale_with_the_rate() {
+    let mut plc = G711Plc::with_rate(16000);
+    assert_eq!(plc.rate(), 16000);
+    assert_eq!(G711Plc::new().rate(), 8000);
+    // A 250 Hz tone: 64 samples per period at 16 kHz (32 at 8 kHz would be
+    // below the 8 kHz search range, so this also checks the range scaled).
+    let mut good = sine(64.0, 10000.0, 0, 800);
+    plc.good(&mut good);
+    let mut energies = Vec::new();
+    let mut first = [0i16; 160];
+    plc.conceal(&mut first);
+    assert!(plc.pitch().is_multiple_of(64), "pitch {}", plc.pitch());
+    let truth = sine(64.0, 10000.0, 800, 160);
+    for (i, (o, t)) in first.iter().zip(&truth).enumerate() {
+        assert!(
+            (*o as i32 - *t as i32).abs() < 1500,
+            "sample {i}: {o} vs {t}"
+        );
+    }
+    energies.push(energy(&first));
+    for _ in 0..7 {
+        let mut out = [0i16; 160];
+        plc.conceal(&mut out);
+        energies.push(energy(&out));
+    }
+    assert!(energies[0] > 1e7, "full level first: {energies:?}");
+    for w in energies[1..6].windows(2) {
+        assert!(w[1] < w[0], "decreasing per 10 ms: {energies:?}");
+    }
+    assert_eq!(energies[6], 0.0, "silent after 60 ms (960 samples)");
+    // The cross-fade back is 4 ms = 64 samples at least, at most 10 ms.
+    let mut next = sine(64.0, -10000.0, 2080, 320);
+    let raw = next.clone();
+    plc.good(&mut next);
+    assert_ne!(next[..64], raw[..64], "start blended");
+    assert_eq!(next[160..], raw[160..], "after 10 ms untouched");
+}

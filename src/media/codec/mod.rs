@@ -3,17 +3,25 @@
 //! touches an audio device or a socket.
 //!
 //! [`AudioCodec`] is the interface the media engine drives per 20 ms frame;
-//! [`G711`] implements it for PCMU ([`G711::pcmu`]) and PCMA
-//! ([`G711::pcma`]), with the Appendix I-style
-//! concealment of [`g711::G711Plc`]. Telephone-events (RFC 4733) are in
-//! [`dtmf`].
+//! [`open`] makes one from a negotiated SDP encoding name, clock rate and
+//! fmtp. The implementations:
 //!
-//! Still to come: Opus (48 kHz, FEC, DTX) and G.722. No well-kept pure-Rust
-//! G.722 crate was adopted yet; a wrapper would implement [`AudioCodec`] at a
-//! 16 kHz sample rate (8 kHz RTP clock rate, RFC 3551 4.5.2).
+//! - [`Opus`] (RFC 6716/7587, [`opus`]): 48 kHz, in-band FEC, DTX,
+//!   settings from the peer's fmtp ([`OpusSettings`]), libopus concealment;
+//! - [`G722`] ([`g722`]): 16 kHz wideband at 64 kbit/s, RTP clock 8000;
+//! - [`G711`]: PCMU ([`G711::pcmu`]) and PCMA ([`G711::pcma`]) at 8 kHz.
+//!
+//! G.711 and G.722 share the Appendix I-style concealment of
+//! [`g711::G711Plc`] (at 8 and 16 kHz). Telephone-events (RFC 4733) are in
+//! [`dtmf`], not behind [`open`].
 
 pub mod dtmf;
 pub mod g711;
+pub mod g722;
+pub mod opus;
+
+pub use self::g722::G722;
+pub use self::opus::{Opus, OpusSettings};
 
 use std::fmt;
 
@@ -24,6 +32,8 @@ pub enum CodecError {
     FrameLength { expected: usize, got: usize },
     /// The payload could not be decoded.
     BadPayload(String),
+    /// The codec library failed on valid input (not expected to happen).
+    Library(String),
 }
 
 impl fmt::Display for CodecError {
@@ -33,6 +43,7 @@ impl fmt::Display for CodecError {
                 write!(f, "PCM frame of {got} samples, expected {expected}")
             }
             CodecError::BadPayload(why) => write!(f, "undecodable payload: {why}"),
+            CodecError::Library(why) => write!(f, "codec failure: {why}"),
         }
     }
 }
@@ -68,6 +79,22 @@ pub trait AudioCodec: Send {
     fn recover(&mut self, _next_payload: &[u8], _out: &mut Vec<i16>) -> bool {
         false
     }
+}
+
+/// A codec for the SDP encoding `name` (case-insensitive) at `clock_rate`
+/// with the peer's `fmtp` parameters: PCMU/8000, PCMA/8000, G722/8000 and
+/// opus/48000 (the fmtp sets its encoder, [`OpusSettings::from_fmtp`]; no
+/// fmtp at all means RFC 7587's defaults, as an empty one). None for any
+/// other name or rate, including telephone-event (see [`dtmf`]).
+pub fn open(name: &str, clock_rate: u32, fmtp: Option<&str>) -> Option<Box<dyn AudioCodec>> {
+    let codec: Box<dyn AudioCodec> = match (name.to_ascii_uppercase().as_str(), clock_rate) {
+        ("PCMU", 8000) => Box::new(G711::pcmu()),
+        ("PCMA", 8000) => Box::new(G711::pcma()),
+        ("G722", 8000) => Box::new(G722::new()),
+        ("OPUS", 48000) => Box::new(Opus::new(OpusSettings::from_fmtp(fmtp.unwrap_or("")))),
+        _ => return None,
+    };
+    Some(codec)
 }
 
 /// Which companding law a [`G711`] codec uses.
@@ -243,5 +270,51 @@ mod tests {
         let mut back = Vec::new();
         c.decode(&bytes, &mut back).unwrap();
         assert_eq!(back.len(), 160);
+    }
+
+    #[test]
+    fn open_knows_our_codecs_by_name_and_rate() {
+        for (name, rate, sdp_name, sample_rate, frame) in [
+            ("PCMU", 8000, "PCMU", 8000, 160),
+            ("pcma", 8000, "PCMA", 8000, 160),
+            ("G722", 8000, "G722", 16000, 320),
+            ("g722", 8000, "G722", 16000, 320),
+            ("opus", 48000, "opus", 48000, 960),
+            ("OPUS", 48000, "opus", 48000, 960),
+        ] {
+            let c = open(name, rate, None).unwrap_or_else(|| panic!("{name}/{rate}"));
+            assert_eq!(c.name(), sdp_name);
+            assert_eq!(c.clock_rate(), rate);
+            assert_eq!(
+                (c.sample_rate(), c.samples_per_frame()),
+                (sample_rate, frame)
+            );
+        }
+        for (name, rate) in [
+            ("telephone-event", 8000),
+            ("telephone-event", 48000),
+            ("PCMU", 16000),
+            ("G722", 16000),
+            ("opus", 8000),
+            ("G729", 8000),
+            ("", 8000),
+        ] {
+            assert!(open(name, rate, Some("0-15")).is_none(), "{name}/{rate}");
+        }
+    }
+
+    #[test]
+    fn open_passes_the_fmtp_to_opus() {
+        // usedtx=1 turns DTX on; no fmtp means RFC 7587 defaults (off).
+        for (fmtp, dtx) in [(Some("useinbandfec=1; usedtx=1"), true), (None, false)] {
+            let mut c = open("opus", 48000, fmtp).unwrap();
+            let mut tiny = 0;
+            for _ in 0..50 {
+                let mut p = Vec::new();
+                c.encode(&[0; 960], &mut p).unwrap();
+                tiny += usize::from(Opus::is_dtx(&p));
+            }
+            assert_eq!(tiny > 30, dtx, "{fmtp:?}: {tiny} DTX frames");
+        }
     }
 }
