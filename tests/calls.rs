@@ -23,6 +23,15 @@ fn server() -> Kamailio {
 
 #[test]
 fn hark_calls_hark_and_both_hear_the_other_side() {
+    call_hark_with("PCMU");
+}
+
+#[test]
+fn hark_calls_hark_with_opus() {
+    call_hark_with("opus");
+}
+
+fn call_hark_with(codec: &str) {
     let kam = server();
     let dir = tempfile::tempdir().unwrap();
     let (alice_wav, bob_wav) = (dir.path().join("alice.wav"), dir.path().join("bob.wav"));
@@ -31,14 +40,14 @@ fn hark_calls_hark_and_both_hear_the_other_side() {
         "alice",
         "a1",
         "udp",
-        &calls_toml(440, &alice_wav, &["PCMU"]),
+        &calls_toml(440, &alice_wav, &[codec]),
     );
     let mut bob = Hark::logged_in_with(
         &kam,
         "bob",
         "b2",
         "udp",
-        &calls_toml(1000, &bob_wav, &["PCMU"]),
+        &calls_toml(1000, &bob_wav, &[codec]),
     );
 
     let call = alice.call(&kam.aor("bob"));
@@ -48,7 +57,7 @@ fn hark_calls_hark_and_both_hear_the_other_side() {
     let bob_call = ringing["id"].as_str().unwrap().to_string();
     bob.call_control(&bob_call, json!({"op": "answer"}));
     let up = alice.wait_call_phase(&call, "active", T);
-    assert_eq!(up["codec"], "PCMU", "{up}");
+    assert_eq!(up["codec"], codec, "{up}");
     bob.wait_call_phase(&bob_call, "active", T);
 
     std::thread::sleep(Duration::from_secs(4));

@@ -67,6 +67,54 @@ fn hark_calls_baresip_with_pcmu_and_keys_reach_it() {
     bob.stop();
 }
 
+/// Hark calls baresip offering `hark_codecs`, baresip taking
+/// `baresip_codecs`: the call runs on `codec` and each side hears the
+/// other's tone.
+fn call_baresip_with(hark_codecs: &[&str], baresip_codecs: &[&str], codec: &str) {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let hark_wav = dir.path().join("hark.wav");
+    let mut alice = Hark::logged_in_with(
+        &kam,
+        "alice",
+        "a1",
+        "udp",
+        &calls_toml(440, &hark_wav, hark_codecs),
+    );
+    let bob = Baresip::start_for_calls(
+        &kam,
+        "bob",
+        "b2",
+        &setup("ausine,1000", baresip_codecs, Answer::Auto, dir.path()),
+    );
+    let call = alice.call(&kam.aor("bob"));
+    let up = alice.wait_call_phase(&call, "active", T);
+    assert_eq!(up["codec"], codec, "{up}");
+    std::thread::sleep(Duration::from_secs(3));
+    alice.call_control(&call, json!({"op": "hangup"}));
+    alice.wait_call_phase(&call, "ended", T);
+    bob.wait_for_line("terminated", T);
+    assert_tone(
+        &decoded_recording(dir.path(), T),
+        440.0,
+        &format!("baresip ({codec})"),
+    );
+    assert_tone(&hark_wav, 1000.0, &format!("hark ({codec})"));
+    bob.stop();
+}
+
+#[test]
+fn hark_calls_baresip_with_opus() {
+    call_baresip_with(&["opus", "PCMU"], &["opus/48000/2", "PCMU"], "opus");
+}
+
+#[test]
+fn hark_calls_baresip_with_g722_and_pcma() {
+    // baresip names G.722 by its sampling rate.
+    call_baresip_with(&["G722", "PCMU"], &["G722/16000/1", "PCMU"], "G722");
+    call_baresip_with(&["PCMA"], &["PCMA", "PCMU"], "PCMA");
+}
+
 #[test]
 fn baresip_calls_hark_and_hangs_up() {
     let kam = server();

@@ -30,8 +30,11 @@ pub enum Codec {
     Pcma,
 }
 
-/// What Hark puts in `a=fmtp` for Opus: in-band FEC and DTX on.
-pub const OPUS_FMTP: &str = "useinbandfec=1;usedtx=1";
+/// What Hark puts in `a=fmtp` for Opus: in-band FEC on. Hark does not ask
+/// for DTX (comfort noise in place of steady sound, such as music on hold
+/// or a test tone, costs more than the bandwidth it saves), but uses it
+/// toward a peer that asks (`usedtx=1`) and plays the DTX streams it gets.
+pub const OPUS_FMTP: &str = "useinbandfec=1";
 /// Payload types Hark offers for its dynamic formats.
 pub const OPUS_PT: u8 = 96;
 pub const TELEPHONE_EVENT_8000_PT: u8 = 101;

@@ -204,7 +204,7 @@ fn offer_lists_our_codecs_in_order_with_telephone_events() {
         "{text}"
     );
     assert!(text.contains("a=rtpmap:96 opus/48000/2\r\n"));
-    assert!(text.contains("a=fmtp:96 useinbandfec=1;usedtx=1\r\n"));
+    assert!(text.contains("a=fmtp:96 useinbandfec=1\r\n"));
     assert!(text.contains("a=rtpmap:102 telephone-event/48000\r\n"));
     assert!(text.contains("a=rtpmap:101 telephone-event/8000\r\n"));
     assert!(text.contains("a=ptime:20\r\na=sendrecv\r\n"));

@@ -1,4 +1,5 @@
-//! Measuring recordings with sox (`sox FILE -n trim START LEN stat`): the
+//! Measuring recordings with sox (`sox FILE -n remix 1 trim START LEN stat`,
+//! the first channel only: its rough frequency is wrong on stereo): the
 //! rough frequency and RMS level of a stretch of a WAV file, and a check
 //! that names what to install when sox is missing.
 
@@ -25,7 +26,15 @@ pub fn stat(wav: &Path, start: f64, len: f64) -> Stat {
     }
     let out = Command::new("sox")
         .arg(wav)
-        .args(["-n", "trim", &start.to_string(), &len.to_string(), "stat"])
+        .args([
+            "-n",
+            "remix",
+            "1",
+            "trim",
+            &start.to_string(),
+            &len.to_string(),
+            "stat",
+        ])
         .output()
         .unwrap_or_else(|e| panic!("sox not found ({e}): install the Debian package `sox`"));
     let text = String::from_utf8_lossy(&out.stderr).to_string();
