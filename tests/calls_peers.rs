@@ -1,7 +1,9 @@
-//! Calls between Hark and baresip through a real Kamailio (SPEC C1-C3,
-//! C6): each side sends a known tone and sox checks what the other
-//! recorded; keys (RFC 4733) reach baresip; hold and resume; CANCEL before
-//! an answer; BYE from either side.
+//! Calls between Hark and real clients through a real Kamailio (SPEC
+//! C1-C3, C6): baresip 1.0 on Opus, G.722, PCMU and PCMA, and linphonec
+//! 5.1 on Opus; each side sends a known tone and sox checks what the
+//! other recorded; keys (RFC 4733) reach baresip; hold and resume; blind
+//! transfer to a third party; CANCEL before an answer; BYE from either
+//! side.
 
 mod support;
 
@@ -12,6 +14,7 @@ use support::baresip_call::{decoded_recording, setup, Answer};
 use support::hark::Hark;
 use support::hark_call::calls_toml;
 use support::kamailio::{users, Kamailio, KamailioOptions};
+use support::linphonec::Linphonec;
 use support::peers::Baresip;
 use support::sox;
 
@@ -271,4 +274,45 @@ fn hark_transfers_baresip_to_a_third_party() {
     carol.wait_call_phase(&carol_call, "ended", T);
     assert_tone(&carol_wav, 1000.0, "carol");
     bob.stop();
+}
+
+#[test]
+fn linphonec_calls_hark_and_both_hear_the_other() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let hark_wav = dir.path().join("hark.wav");
+    let tone = dir.path().join("tone1000.wav");
+    let made = std::process::Command::new("sox")
+        .args(["-n", "-r", "16000", "-c", "1", "-b", "16"])
+        .arg(&tone)
+        .args(["synth", "8", "sine", "1000", "vol", "0.5"])
+        .status()
+        .expect("sox (Debian package sox)");
+    assert!(made.success());
+    let mut alice = Hark::logged_in_with(
+        &kam,
+        "alice",
+        "a1",
+        "udp",
+        &calls_toml(440, &hark_wav, &["opus", "PCMU"]),
+    );
+    let mut carol = Linphonec::start_with(&kam, "carol", "c3", "supported=replaces, outbound");
+    carol.wait_registered(&kam, "carol", T);
+
+    carol.send(&format!("call {}", kam.aor("alice")));
+    let ringing = alice.wait_incoming_call(T);
+    assert_eq!(ringing["peer"], kam.aor("carol").as_str(), "{ringing}");
+    let id = ringing["id"].as_str().unwrap().to_string();
+    alice.call_control(&id, json!({"op": "answer"}));
+    let up = alice.wait_call_phase(&id, "active", T);
+    let carol_wav = dir.path().join("carol.wav");
+    carol.send(&format!("record {}", carol_wav.display()));
+    carol.send(&format!("play {}", tone.display()));
+    std::thread::sleep(Duration::from_secs(4));
+    alice.call_control(&id, json!({"op": "hangup"}));
+    alice.wait_call_phase(&id, "ended", T);
+    eprintln!("linphonec call on {}", up["codec"]);
+    assert_tone(&carol_wav, 440.0, "linphonec");
+    assert_tone(&hark_wav, 1000.0, "hark from linphonec");
+    carol.stop();
 }
