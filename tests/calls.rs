@@ -93,7 +93,7 @@ fn call_hark_with(codec: &str) {
 }
 
 #[test]
-fn do_not_disturb_refuses_calls_and_a_call_shows_on_the_phone() {
+fn do_not_disturb_refuses_calls_and_a_call_shows_on_the_phone_and_on_the_line() {
     let kam = Kamailio::start(KamailioOptions {
         users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
         presence_open: true,

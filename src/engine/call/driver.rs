@@ -29,6 +29,8 @@ use crate::sip::SipEndpoint;
 
 /// What every call of an account shares.
 pub(super) struct Shared {
+    /// The account's line publisher (busy lamp).
+    pub line: mpsc::UnboundedSender<super::line::LineUpdate>,
     pub registry: super::CallRegistry,
     pub account: AccountConfig,
     pub settings: CallSettings,

@@ -458,6 +458,7 @@ impl Call {
     fn show(&mut self, state: CallState) {
         let up = matches!(state, CallState::Connecting | CallState::Established { .. });
         self.shared.registry.set_up(&self.view.id, up);
+        self.publish_line(&state);
         let v = &mut self.view;
         v.phase = match &state {
             CallState::Idle | CallState::Calling => CallPhase::Calling,
@@ -489,6 +490,38 @@ impl Call {
             _ => {}
         }
         self.emit();
+    }
+}
+
+impl Call {
+    /// Tells the line publisher (busy lamp) how this call stands.
+    fn publish_line(&self, state: &CallState) {
+        use crate::presence::dialog_info::{DialogState, Direction, OwnCall};
+        let dialog_state = match state {
+            CallState::Idle | CallState::Calling => Some(DialogState::Trying),
+            CallState::Ringing | CallState::EarlyMedia | CallState::Incoming => {
+                Some(DialogState::Early)
+            }
+            CallState::Connecting | CallState::Established { .. } => Some(DialogState::Confirmed),
+            CallState::Ended(_) => None,
+        };
+        let dialog = self.machine.dialog();
+        let call = dialog_state.map(|state| OwnCall {
+            id: self.view.id.clone(),
+            call_id: dialog.map(|d| d.call_id.clone()).unwrap_or_default(),
+            local_tag: dialog.map(|d| d.local_tag.clone()),
+            remote_tag: dialog.and_then(|d| d.remote_tag.clone()),
+            direction: match self.view.direction {
+                CallDirection::Outgoing => Direction::Initiator,
+                CallDirection::Incoming => Direction::Recipient,
+            },
+            state,
+            local_target: Some(self.shared.identity.contact.to_string()),
+            remote_identity: self.view.peer.clone(),
+            remote_display: self.view.peer_name.clone(),
+            remote_target: dialog.and_then(|d| d.remote_target.clone()),
+        });
+        let _ = self.shared.line.send((self.view.id.clone(), call));
     }
 }
 

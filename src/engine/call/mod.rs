@@ -8,6 +8,7 @@
 mod audio_setup;
 mod driver;
 mod driver_sip;
+mod line;
 mod local;
 mod media;
 
@@ -139,6 +140,7 @@ async fn run(mut setup: CallTaskSetup, mut ctl: mpsc::UnboundedReceiver<CallCtl>
     let mut calls: HashMap<String, Entry> = HashMap::new();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<String>();
     let shared = Arc::new(driver::Shared {
+        line: line::spawn(setup.endpoint.clone(), setup.identity.clone()),
         registry: setup.registry.clone(),
         account: setup.account.clone(),
         settings: setup.settings.clone(),
