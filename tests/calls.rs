@@ -143,3 +143,67 @@ fn do_not_disturb_refuses_calls_and_a_call_shows_on_the_phone_and_on_the_line() 
         u["availability"] == "available"
     });
 }
+
+#[test]
+fn attended_transfer_between_three_harks() {
+    let kam = Kamailio::start(KamailioOptions {
+        users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let calls = |name: &str, hz| calls_toml(hz, &dir.path().join(format!("{name}.wav")), &["PCMU"]);
+    let mut alice = Hark::logged_in_with(&kam, "alice", "a1", "udp", &calls("alice", 440));
+    let mut bob = Hark::logged_in_with(&kam, "bob", "b2", "udp", &calls("bob", 1000));
+    let mut carol = Hark::logged_in_with(&kam, "carol", "c3", "udp", &calls("carol", 660));
+    let answer = |h: &mut Hark| {
+        let id = h.wait_incoming_call(T)["id"].as_str().unwrap().to_string();
+        h.call_control(&id, json!({"op": "answer"}));
+        h.wait_call_phase(&id, "active", T);
+        id
+    };
+
+    // alice talks to bob, holds him, calls carol.
+    let to_bob = alice.call(&kam.aor("bob"));
+    let bob_first = answer(&mut bob);
+    alice.wait_call_phase(&to_bob, "active", T);
+    alice.call_control(&to_bob, json!({"op": "hold"}));
+    alice.wait_for("bob on hold", T, |e| {
+        e["event"] == "call" && e["call"]["id"] == to_bob.as_str() && e["call"]["on_hold"] == true
+    });
+    let to_carol = alice.call(&kam.aor("carol"));
+    let carol_first = answer(&mut carol);
+    alice.wait_call_phase(&to_carol, "active", T);
+
+    // Connect bob and carol (REFER with Replaces): both of alice's calls end.
+    alice.call_control(
+        &to_bob,
+        json!({"op": "attended_transfer", "with": to_carol}),
+    );
+    let from_bob = carol.wait_for("bob's call replacing alice's", T, |e| {
+        e["event"] == "call"
+            && e["call"]["peer"] == kam.aor("bob").as_str()
+            && e["call"]["phase"] == "active"
+    });
+    let ended = carol.wait_call_ended(&carol_first, T);
+    assert_eq!(ended["peer"], kam.aor("alice").as_str(), "{ended}");
+    let a = alice.wait_call_ended(&to_bob, T);
+    assert_eq!(a["end_reason"], "transferred", "{a}");
+    let b = alice.wait_call_ended(&to_carol, T);
+    assert_eq!(b["end_reason"], "remote-hangup", "{b}");
+    let b1 = bob.wait_call_ended(&bob_first, T);
+    assert_eq!(b1["end_reason"], "remote-hangup", "{b1}");
+
+    // bob and carol hear each other.
+    std::thread::sleep(Duration::from_secs(3));
+    let new_call = from_bob["call"]["id"].as_str().unwrap().to_string();
+    carol.call_control(&new_call, json!({"op": "hangup"}));
+    carol.wait_call_phase(&new_call, "ended", T);
+    std::thread::sleep(Duration::from_millis(300));
+    let heard = sox::stat(&dir.path().join("carol.wav"), 1.0, 1.0);
+    eprintln!("carol heard {heard:?}");
+    assert!(heard.length > 3.0, "{heard:?}");
+    assert!(
+        (heard.frequency - 1000.0).abs() < 40.0,
+        "carol hears bob: {heard:?}"
+    );
+}

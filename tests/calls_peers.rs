@@ -316,3 +316,54 @@ fn linphonec_calls_hark_and_both_hear_the_other() {
     assert_tone(&hark_wav, 1000.0, "hark from linphonec");
     carol.stop();
 }
+
+#[test]
+fn baresip_transfers_hark_to_a_third_party() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let mut alice = Hark::logged_in_with(
+        &kam,
+        "alice",
+        "a1",
+        "udp",
+        &calls_toml(440, &dir.path().join("a.wav"), &["PCMU"]),
+    );
+    let mut carol = Hark::logged_in_with(
+        &kam,
+        "carol",
+        "c3",
+        "udp",
+        &calls_toml(660, &dir.path().join("c.wav"), &["PCMU"]),
+    );
+    let bob = Baresip::start_for_calls(
+        &kam,
+        "bob",
+        "b2",
+        &setup("ausine,1000", &["PCMU"], Answer::Auto, dir.path()),
+    );
+
+    let to_bob = alice.call(&kam.aor("bob"));
+    alice.wait_call_phase(&to_bob, "active", T);
+    bob.command_with_params("transfer", &kam.aor("carol"));
+    // alice, transferred, calls carol, who answers; bob's call ends.
+    let to_carol = alice.wait_for("the call the transfer asked for", T, |e| {
+        e["event"] == "call" && e["call"]["peer"] == kam.aor("carol").as_str()
+    })["call"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ringing = carol.wait_incoming_call(T);
+    assert_eq!(ringing["peer"], kam.aor("alice").as_str(), "{ringing}");
+    carol.call_control(ringing["id"].as_str().unwrap(), json!({"op": "answer"}));
+    alice.wait_call_phase(&to_carol, "active", T);
+    let ended = alice.wait_call_phase(&to_bob, "ended", T);
+    assert_eq!(ended["end_reason"], "remote-hangup", "{ended}");
+    let notifies = bob.received_requests("NOTIFY");
+    assert!(
+        notifies.iter().any(|n| n.body().starts_with("SIP/2.0 200")),
+        "baresip got no final NOTIFY: {notifies:?}"
+    );
+    alice.call_control(&to_carol, json!({"op": "hangup"}));
+    alice.wait_call_phase(&to_carol, "ended", T);
+    bob.stop();
+}

@@ -29,6 +29,12 @@ pub enum CallAction {
     Transfer {
         target: String,
     },
+    /// Attended transfer (RFC 3515 with RFC 3891 Replaces): connect this
+    /// call's peer with the peer of our other call `with` (which the
+    /// user has spoken to); both our calls end.
+    AttendedTransfer {
+        with: String,
+    },
 }
 
 /// Who started the call.

@@ -43,6 +43,22 @@ impl Hark {
         ev["call"].clone()
     }
 
+    /// Call `id`'s end (its `call` object), whether it already came (events
+    /// skipped by other waits) or comes within `timeout`.
+    pub fn wait_call_ended(&mut self, id: &str, timeout: Duration) -> Value {
+        let seen = self
+            .seen()
+            .iter()
+            .find(|e| {
+                e["event"] == "call" && e["call"]["id"] == id && e["call"]["phase"] == "ended"
+            })
+            .cloned();
+        match seen {
+            Some(e) => e["call"].clone(),
+            None => self.wait_call_phase(id, "ended", timeout),
+        }
+    }
+
     /// Waits until call `id` is in `phase`; returns its `call` object.
     pub fn wait_call_phase(&mut self, id: &str, phase: &str, timeout: Duration) -> Value {
         let ev = self.wait_for(&format!("call {id} {phase}"), timeout, |e| {

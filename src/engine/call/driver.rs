@@ -29,6 +29,8 @@ use crate::sip::SipEndpoint;
 
 /// What every call of an account shares.
 pub(super) struct Shared {
+    /// Asks the account's call task to place a call for a REFER.
+    pub refers: mpsc::UnboundedSender<super::ReferRequest>,
     /// The account's line publisher (busy lamp).
     pub line: mpsc::UnboundedSender<super::line::LineUpdate>,
     pub registry: super::CallRegistry,
@@ -42,6 +44,8 @@ pub(super) struct Shared {
 /// What the account's call task hands a call.
 pub(crate) enum CallMsg {
     Control(CallAction),
+    /// The manager placed the call this call's REFER asked for.
+    Referred(mpsc::UnboundedReceiver<u16>),
     /// A request in this call's dialog.
     Request(Box<Transaction>),
 }
@@ -79,6 +83,25 @@ struct Call {
     muted: bool,
     /// Where a transfer we asked for goes, until it is settled.
     transfer: Option<String>,
+    /// This call was asked for by a REFER: whom to tell how it goes.
+    referral: Option<Referral>,
+    /// A REFER of the peer's we carry out: we tell it how the new call goes.
+    refer_subscription: Option<ReferSubscription>,
+}
+
+/// A call placed for a peer's REFER (we are being transferred).
+#[derive(Debug)]
+pub(super) struct Referral {
+    /// `Replaces` for the new INVITE (attended transfer), as the REFER gave it.
+    pub replaces: Option<String>,
+    pub referred_by: Option<String>,
+    /// Told the new call's final status: 200 when answered, else its code.
+    pub report: mpsc::UnboundedSender<u16>,
+}
+
+/// The implicit subscription a REFER we accepted creates (RFC 3515 §2.4.4).
+pub(super) struct ReferSubscription {
+    pub report: mpsc::UnboundedReceiver<u16>,
 }
 
 fn now_ms() -> i64 {
@@ -132,6 +155,7 @@ pub(super) fn place(
     shared: Arc<Shared>,
     id: String,
     uri: String,
+    referral: Option<Referral>,
     done: mpsc::UnboundedSender<String>,
 ) -> (mpsc::UnboundedSender<CallMsg>, String) {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -161,6 +185,7 @@ pub(super) fn place(
     let local = local::local_media(ip, ports.rtp_port(), &shared.settings);
     let offer = offer_answer::make_offer(&local);
     let mut call = Call::new(shared, v, peer, local, ports);
+    call.referral = referral;
     let outputs = call.machine.handle_input(
         Input::Start {
             offer: offer.to_string().into_bytes(),

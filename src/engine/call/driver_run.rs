@@ -34,6 +34,8 @@ impl Call {
             answered_2xx: HashSet::new(),
             muted: false,
             transfer: None,
+            referral: None,
+            refer_subscription: None,
         }
     }
 
@@ -56,6 +58,7 @@ impl Call {
                 msg = msgs.recv(), if !hung_up => match msg {
                     Some(CallMsg::Control(action)) => self.act(action),
                     Some(CallMsg::Request(tx)) => self.request(*tx),
+                    Some(CallMsg::Referred(report)) => self.refer_placed(report),
                     None => {
                         hung_up = true;
                         self.input(Input::Hangup);
@@ -63,6 +66,9 @@ impl Call {
                 },
                 Some(e) = sip_rx.recv() => self.sip(e),
                 Some(e) = media_rx.recv() => self.media_event(e),
+                Some(code) = async { self.refer_subscription.as_mut().expect("guarded").report.recv().await }, if self.refer_subscription.is_some() => {
+                    self.refer_outcome(code);
+                }
                 _ = crate::engine::sleep_until(wake) => {
                     let out = self.machine.handle_timeout(Instant::now());
                     self.process(out);
@@ -86,6 +92,7 @@ impl Call {
     }
 
     fn act(&mut self, action: CallAction) {
+        tracing::debug!(call = %self.view.id, ?action, state = ?self.machine.state(), "call action");
         match action {
             CallAction::Answer => {
                 let sdp = match &self.local_answer {
@@ -146,6 +153,7 @@ impl Call {
                 }
             }
             CallAction::Transfer { target } => self.transfer(&target),
+            CallAction::AttendedTransfer { with } => self.attended_transfer(&with),
         }
     }
 
@@ -184,6 +192,10 @@ impl Call {
     fn request(&mut self, mut tx: rsipstack::transaction::transaction::Transaction) {
         if tx.original.method == rsipstack::sip::Method::Notify {
             self.transfer_progress(tx);
+            return;
+        }
+        if tx.original.method == rsipstack::sip::Method::Refer {
+            self.refer_in(tx);
             return;
         }
         let Some(r) = call_wire::request_in(&tx.original) else {
@@ -299,12 +311,21 @@ impl Call {
                 }
             }
             Method::Invite if dialog.remote_tag.is_none() && self.cancel.is_none() => {
-                let spec = call_wire::dialog_request(
+                let mut spec = call_wire::dialog_request(
                     &dialog,
                     &req,
                     &self.peer,
                     &self.shared.identity.contact,
                 );
+                if let Some(r) = &self.referral {
+                    let extra = [("Replaces", &r.replaces), ("Referred-By", &r.referred_by)];
+                    for (name, value) in extra {
+                        if let Some(v) = value {
+                            spec.headers
+                                .push(rsipstack::sip::Header::Other(name.into(), v.clone()));
+                        }
+                    }
+                }
                 let (tx, rx) = mpsc::unbounded_channel();
                 self.cancel = Some(tx);
                 driver_sip::invite(self.shared.clone(), spec, rx, self.sip_tx.clone());
@@ -458,7 +479,34 @@ impl Call {
     fn show(&mut self, state: CallState) {
         let up = matches!(state, CallState::Connecting | CallState::Established { .. });
         self.shared.registry.set_up(&self.view.id, up);
+        let ids = self.machine.dialog().filter(|_| up).and_then(|d| {
+            Some(super::super::DialogIds {
+                call_id: d.call_id.clone(),
+                local_tag: d.local_tag.clone(),
+                remote_tag: d.remote_tag.clone()?,
+                peer: self.view.peer.clone(),
+            })
+        });
+        self.shared.registry.set_dialog(&self.view.id, ids);
         self.publish_line(&state);
+        if self.referral.is_some() {
+            let code = match &state {
+                CallState::Established { .. } => Some(200),
+                CallState::Ended(reason) => Some(match reason {
+                    EndReason::Busy => 486,
+                    EndReason::Declined => 603,
+                    EndReason::NotFound => 404,
+                    EndReason::NoAnswer => 480,
+                    EndReason::Cancelled => 487,
+                    EndReason::Failed { code, .. } => *code,
+                    _ => 500,
+                }),
+                _ => None,
+            };
+            if let (Some(code), Some(r)) = (code, code.and_then(|_| self.referral.take())) {
+                let _ = r.report.send(code);
+            }
+        }
         let v = &mut self.view;
         v.phase = match &state {
             CallState::Idle | CallState::Calling => CallPhase::Calling,

@@ -36,6 +36,18 @@ pub(crate) struct CallRegistry {
     next: Arc<AtomicU64>,
     up: Arc<watch::Sender<BTreeSet<String>>>,
     dnd: Arc<AtomicBool>,
+    /// Each established call's dialog, for attended transfer and Replaces.
+    dialogs: Arc<Mutex<HashMap<String, DialogIds>>>,
+}
+
+/// What identifies an established call's dialog (RFC 3891 Replaces).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DialogIds {
+    pub call_id: String,
+    pub local_tag: String,
+    pub remote_tag: String,
+    /// The other party's address.
+    pub peer: String,
 }
 
 impl Default for CallRegistry {
@@ -45,6 +57,7 @@ impl Default for CallRegistry {
             next: Arc::default(),
             up: Arc::new(watch::channel(BTreeSet::new()).0),
             dnd: Arc::default(),
+            dialogs: Arc::default(),
         }
     }
 }
@@ -91,11 +104,43 @@ impl CallRegistry {
     fn forget(&self, id: &str) {
         self.lock().remove(id);
         self.set_up(id, false);
+        self.set_dialog(id, None);
+    }
+
+    /// Call `id`'s dialog while it is up.
+    pub(crate) fn set_dialog(&self, id: &str, ids: Option<DialogIds>) {
+        let mut dialogs = self.dialogs.lock().unwrap_or_else(|p| p.into_inner());
+        match ids {
+            Some(d) => dialogs.insert(id.to_string(), d),
+            None => dialogs.remove(id),
+        };
+    }
+
+    pub(crate) fn dialog(&self, id: &str) -> Option<DialogIds> {
+        let dialogs = self.dialogs.lock().unwrap_or_else(|p| p.into_inner());
+        dialogs.get(id).cloned()
+    }
+
+    /// The call whose dialog is (call-id, our tag, their tag).
+    pub(crate) fn find_dialog(&self, call_id: &str, local: &str, remote: &str) -> Option<String> {
+        let dialogs = self.dialogs.lock().unwrap_or_else(|p| p.into_inner());
+        dialogs
+            .iter()
+            .find(|(_, d)| d.call_id == call_id && d.local_tag == local && d.remote_tag == remote)
+            .map(|(id, _)| id.clone())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
         self.owners.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// A call asks the account's call task to place the call a REFER names.
+pub(crate) struct ReferRequest {
+    pub from_call: String,
+    pub target: String,
+    pub replaces: Option<String>,
+    pub referred_by: Option<String>,
 }
 
 /// Requests from the engine to an account's call task.
@@ -139,7 +184,9 @@ pub(crate) fn spawn(setup: CallTaskSetup) -> mpsc::UnboundedSender<CallCtl> {
 async fn run(mut setup: CallTaskSetup, mut ctl: mpsc::UnboundedReceiver<CallCtl>) {
     let mut calls: HashMap<String, Entry> = HashMap::new();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<String>();
+    let (refer_tx, mut refer_rx) = mpsc::unbounded_channel::<ReferRequest>();
     let shared = Arc::new(driver::Shared {
+        refers: refer_tx,
         line: line::spawn(setup.endpoint.clone(), setup.identity.clone()),
         registry: setup.registry.clone(),
         account: setup.account.clone(),
@@ -152,7 +199,7 @@ async fn run(mut setup: CallTaskSetup, mut ctl: mpsc::UnboundedReceiver<CallCtl>
         tokio::select! {
             msg = ctl.recv() => match msg {
                 Some(CallCtl::Place { id, uri }) => {
-                    let (tx, sip_call_id) = driver::place(shared.clone(), id.clone(), uri, done_tx.clone());
+                    let (tx, sip_call_id) = driver::place(shared.clone(), id.clone(), uri, None, done_tx.clone());
                     calls.insert(id, Entry { tx, sip_call_id });
                 }
                 Some(CallCtl::Control { id, action }) => {
@@ -172,11 +219,43 @@ async fn run(mut setup: CallTaskSetup, mut ctl: mpsc::UnboundedReceiver<CallCtl>
                         }
                     }
                     None if is_new_invite(&tx) => {
+                        // RFC 3891: an INVITE that replaces one of our calls
+                        // (we are the target of an attended transfer) is
+                        // taken at once, and the old call ends.
+                        let replaced = match replaces(&tx) {
+                            None => None,
+                            Some(r) => match setup.registry.find_dialog(&r.0, &r.1, &r.2) {
+                                Some(old) => Some(old),
+                                None => {
+                                    refuse(tx, StatusCode::CallTransactionDoesNotExist);
+                                    continue;
+                                }
+                            },
+                        };
                         let id = setup.registry.new_call(&setup.account.address);
                         let tx_call = driver::incoming(shared.clone(), id.clone(), tx, done_tx.clone());
+                        if let Some(old) = replaced.and_then(|old| calls.get(&old)) {
+                            let _ = tx_call.send(CallMsg::Control(CallAction::Answer));
+                            let _ = old.tx.send(CallMsg::Control(CallAction::Hangup));
+                        }
                         calls.insert(id, Entry { tx: tx_call, sip_call_id: call_id });
                     }
                     None => refuse(tx, StatusCode::CallTransactionDoesNotExist),
+                }
+            }
+            Some(r) = refer_rx.recv() => {
+                // A peer asked one of our calls to call someone (transfer).
+                let id = setup.registry.new_call(&setup.account.address);
+                let (report_tx, report_rx) = mpsc::unbounded_channel();
+                let referral = driver::Referral {
+                    replaces: r.replaces,
+                    referred_by: r.referred_by,
+                    report: report_tx,
+                };
+                let (tx, sip_call_id) = driver::place(shared.clone(), id.clone(), r.target, Some(referral), done_tx.clone());
+                calls.insert(id, Entry { tx, sip_call_id });
+                if let Some(c) = calls.get(&r.from_call) {
+                    let _ = c.tx.send(CallMsg::Referred(report_rx));
                 }
             }
             Some(id) = done_rx.recv() => {
@@ -185,6 +264,26 @@ async fn run(mut setup: CallTaskSetup, mut ctl: mpsc::UnboundedReceiver<CallCtl>
             }
         }
     }
+}
+
+/// The dialog a `Replaces` header names: (Call-ID, our tag, their tag).
+fn replaces(tx: &Transaction) -> Option<(String, String, String)> {
+    let value = header(&tx.original.headers, "Replaces")?;
+    let mut parts = value.split(';');
+    let call_id = parts.next()?.trim().to_string();
+    let (mut to, mut from) = (None, None);
+    for p in parts {
+        match p.split_once('=') {
+            Some((k, v)) if k.trim().eq_ignore_ascii_case("to-tag") => {
+                to = Some(v.trim().to_string())
+            }
+            Some((k, v)) if k.trim().eq_ignore_ascii_case("from-tag") => {
+                from = Some(v.trim().to_string())
+            }
+            _ => {}
+        }
+    }
+    Some((call_id, to?, from?))
 }
 
 /// An INVITE outside any dialog (no To tag).
