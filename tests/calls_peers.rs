@@ -61,6 +61,21 @@ fn hark_calls_baresip_with_pcmu_and_keys_reach_it() {
     alice.call_control(&call, json!({"op": "dtmf", "keys": "19#"}));
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(bob.received_dtmf(), "19#", "baresip's log:\n{}", bob.log());
+    // Session timers (RFC 4028) are offered.
+    let invite = &bob.received_requests("INVITE")[0];
+    assert_eq!(
+        invite.header("Session-Expires").as_deref(),
+        Some("1800"),
+        "{}",
+        invite.raw
+    );
+    assert!(
+        invite
+            .header("Supported")
+            .is_some_and(|s| s.contains("timer")),
+        "{}",
+        invite.raw
+    );
     alice.call_control(&call, json!({"op": "hangup"}));
     alice.wait_call_phase(&call, "ended", T);
     bob.wait_for_line("terminated", T);
@@ -147,6 +162,22 @@ fn baresip_calls_hark_and_hangs_up() {
     bob.hangup();
     let ended = alice.wait_call_phase(&id, "ended", T);
     assert_eq!(ended["end_reason"], "remote-hangup", "{ended}");
+    // baresip asked for no session timer: Hark's 200 runs one as refresher.
+    let ok = bob
+        .sip_trace()
+        .into_iter()
+        .find(|m| {
+            m.incoming
+                && m.status() == Some(200)
+                && m.header("CSeq").is_some_and(|c| c.ends_with("INVITE"))
+        })
+        .expect("baresip got a 200 for its INVITE");
+    assert_eq!(
+        ok.header("Session-Expires").as_deref(),
+        Some("1800;refresher=uas"),
+        "{}",
+        ok.raw
+    );
 
     assert_tone(&hark_wav, 1000.0, "hark");
     assert_tone(&decoded_recording(dir.path(), T), 440.0, "baresip");

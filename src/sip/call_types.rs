@@ -66,6 +66,8 @@ pub struct ResponseIn {
     pub contact: Option<String>,
     pub record_route: Vec<String>,
     pub sdp: Option<Vec<u8>>,
+    /// The Session-Expires it carries (RFC 4028), for the driver.
+    pub session_expires: Option<super::super::session_timer::SessionExpires>,
 }
 
 /// A request the peer sent in the dialog.

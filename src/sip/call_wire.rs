@@ -67,6 +67,8 @@ pub fn response_in(r: &Response) -> ResponseIn {
         contact: header(&r.headers, "Contact").map(|v| uri_of(&v)),
         record_route: header_values(&r.headers, "Record-Route"),
         sdp: sdp_body(&r.headers, &r.body),
+        session_expires: header(&r.headers, "Session-Expires")
+            .and_then(|v| super::session_timer::SessionExpires::parse(&v)),
     }
 }
 

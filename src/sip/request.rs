@@ -350,6 +350,8 @@ const COMPACT: &[(&str, &str)] = &[
     ("event", "o"),
     ("allow-events", "u"),
     ("refer-to", "r"),
+    ("referred-by", "b"),
+    ("session-expires", "x"),
 ];
 
 fn name_matches(found: &str, wanted: &str) -> bool {

@@ -87,6 +87,9 @@ struct Call {
     referral: Option<Referral>,
     /// A REFER of the peer's we carry out: we tell it how the new call goes.
     refer_subscription: Option<ReferSubscription>,
+    /// Callee: the session timer agreed for our 2xx (RFC 4028): its
+    /// headers, interval and whether we refresh.
+    uas_timer: Option<(Vec<rsipstack::sip::Header>, u32, bool)>,
 }
 
 /// A call placed for a peer's REFER (we are being transferred).
@@ -203,6 +206,47 @@ pub(super) fn place(
     (tx, sip_call_id)
 }
 
+/// The session timer (RFC 4028) for an INVITE's headers: what our 2xx
+/// says, the interval and whether we refresh; Err(Min-SE) for a 422.
+fn uas_session_timer(
+    headers: &rsipstack::sip::Headers,
+) -> Result<Option<(Vec<rsipstack::sip::Header>, u32, bool)>, u32> {
+    use crate::sip::request::{header, header_values, leading_number};
+    use crate::sip::session_timer::{
+        negotiate_uas, SessionExpires, SessionTimerConfig, UasDecision,
+    };
+    let requested = header(headers, "Session-Expires").and_then(|v| SessionExpires::parse(&v));
+    let min_se = header(headers, "Min-SE").and_then(|v| leading_number(&v));
+    let supports = header_values(headers, "Supported")
+        .iter()
+        .flat_map(|v| {
+            v.split(',')
+                .map(|t| t.trim().to_ascii_lowercase())
+                .collect::<Vec<_>>()
+        })
+        .any(|t| t == "timer");
+    match negotiate_uas(&SessionTimerConfig::default(), requested, min_se, supports) {
+        UasDecision::Reject { min_se } => Err(min_se),
+        UasDecision::Accept {
+            session_expires,
+            require_timer,
+            we_refresh,
+        } => {
+            let mut h = vec![rsipstack::sip::Header::Other(
+                "Session-Expires".into(),
+                session_expires.to_header_value(),
+            )];
+            if require_timer {
+                h.push(rsipstack::sip::Header::Other(
+                    "Require".into(),
+                    "timer".into(),
+                ));
+            }
+            Ok(Some((h, session_expires.delta, we_refresh)))
+        }
+    }
+}
+
 /// Takes an incoming INVITE as call `id`.
 pub(super) fn incoming(
     shared: Arc<Shared>,
@@ -291,7 +335,26 @@ pub(super) fn incoming(
             return call_tx;
         }
     }
+    let timer = match uas_session_timer(&tx.original.headers) {
+        Ok(t) => t,
+        Err(min_se) => {
+            // 422: the interval asked for is below what we take.
+            tokio::spawn(async move {
+                let h = rsipstack::sip::Header::Other("Min-SE".into(), min_se.to_string());
+                let _ = tx.reply_with(422.into(), vec![h], None).await;
+            });
+            failed_at_once(
+                &shared,
+                v,
+                "failed",
+                "422 Session Interval Too Small".into(),
+            );
+            let _ = done.send(id);
+            return call_tx;
+        }
+    };
     let mut call = Call::new(shared.clone(), v, peer, local, ports);
+    call.uas_timer = timer;
     let cseq = invite.cseq;
     let outputs = call
         .machine

@@ -36,6 +36,7 @@ impl Call {
             transfer: None,
             referral: None,
             refer_subscription: None,
+            uas_timer: None,
         }
     }
 
@@ -105,9 +106,13 @@ impl Call {
                         text
                     }
                 };
+                let timer = self.uas_timer.as_ref().map(|(_, d, r)| (*d, *r));
                 self.input(Input::Accept {
                     answer: sdp.into_bytes(),
                 });
+                if let Some((delta, we_refresh)) = timer {
+                    self.input(Input::SessionTimer { delta, we_refresh });
+                }
             }
             CallAction::Decline => self.input(Input::Decline { code: 603 }),
             CallAction::Voicemail => match self.shared.settings.voicemail.clone() {
@@ -222,12 +227,24 @@ impl Call {
     fn sip(&mut self, e: SipEvent) {
         match e {
             SipEvent::Response(r) => {
+                let first_answer = r.method == Some(Method::Invite)
+                    && (200..300).contains(&r.code)
+                    && self.view.direction == CallDirection::Outgoing
+                    && self.view.answered_ms.is_none();
+                let answered = r.session_expires;
                 if let (Some(reason), true) = (Some(&r.reason), r.code >= 300) {
                     if r.method == Some(Method::Invite) && self.view.answered_ms.is_none() {
                         self.view.detail = Some(format!("{} {}", r.code, reason));
                     }
                 }
                 self.input(Input::Response(r));
+                if first_answer {
+                    let (delta, we_refresh) = crate::sip::session_timer::negotiate_uac(
+                        &crate::sip::session_timer::SessionTimerConfig::default(),
+                        answered,
+                    );
+                    self.input(Input::SessionTimer { delta, we_refresh });
+                }
             }
             SipEvent::Resent { old, new } => self.machine.request_resent(old, new),
             SipEvent::Ack { cseq, sdp } => self.input(Input::Request(RequestIn {
@@ -317,6 +334,12 @@ impl Call {
                     &self.peer,
                     &self.shared.identity.contact,
                 );
+                for (name, value) in
+                    crate::sip::session_timer::SessionTimerConfig::default().request_headers(None)
+                {
+                    spec.headers
+                        .push(rsipstack::sip::Header::Other(name, value));
+                }
                 if let Some(r) = &self.referral {
                     let extra = [("Replaces", &r.replaces), ("Referred-By", &r.referred_by)];
                     for (name, value) in extra {
@@ -331,6 +354,10 @@ impl Call {
                 driver_sip::invite(self.shared.clone(), spec, rx, self.sip_tx.clone());
             }
             method => {
+                if method == Method::Invite && self.pending_offer.is_none() {
+                    // A refresh or a retried re-offer the machine made.
+                    self.pending_offer = req.sdp.as_deref().and_then(|b| sdp::parse(b).ok());
+                }
                 let spec = call_wire::dialog_request(
                     &dialog,
                     &req,
@@ -356,14 +383,21 @@ impl Call {
         let Some(server) = self.servers.get(&key) else {
             return;
         };
+        let mut headers: Vec<rsipstack::sip::Header> = resp
+            .headers
+            .into_iter()
+            .map(|(n, v)| rsipstack::sip::Header::Other(n, v))
+            .collect();
+        if resp.method == Method::Invite && (200..300).contains(&resp.code) {
+            // The initial INVITE's 2xx carries the agreed session timer.
+            if let Some((h, _, _)) = self.uas_timer.take() {
+                headers.extend(h);
+            }
+        }
         let _ = server.send(Reply {
             code: resp.code,
             reason: None,
-            headers: resp
-                .headers
-                .into_iter()
-                .map(|(n, v)| rsipstack::sip::Header::Other(n, v))
-                .collect(),
+            headers,
             sdp: resp.sdp,
         });
         if resp.code >= 200 {
@@ -409,10 +443,11 @@ impl Call {
             Some(ours) => sdp::parse(remote)
                 .map_err(offer_answer::Refusal::from)
                 .and_then(|answer| offer_answer::accept_answer(&ours, &answer)),
-            None => self
-                .answered
-                .clone()
-                .ok_or_else(|| offer_answer::Refusal::new("no answer of ours")),
+            None => match self.answered.clone() {
+                Some(a) => Ok(a),
+                // Nothing new was agreed (an offerless refresh): media goes on.
+                None => return,
+            },
         };
         let negotiated = match agreed {
             Ok(n) => n,
