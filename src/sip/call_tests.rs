@@ -20,6 +20,7 @@ pub(super) fn resp(code: u16, method: Method, cseq: u32, sdp: Option<&[u8]>) -> 
         contact: Some("<sip:bob@10.0.0.2>".into()),
         record_route: vec!["<sip:p1;lr>".into(), "<sip:p2;lr>".into()],
         sdp: sdp.map(|s| s.to_vec()),
+        session_expires: None,
     })
 }
 
