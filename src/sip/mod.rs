@@ -9,6 +9,7 @@ pub mod call_wire;
 pub mod digest;
 pub mod endpoint;
 pub mod incoming;
+pub mod message_summary;
 pub mod publication;
 pub mod refresh_policy;
 pub mod register;

@@ -5,7 +5,7 @@ use rusqlite_migration::{Migrations, M};
 
 /// Schema version after all migrations.
 #[cfg(test)]
-pub const LATEST: u32 = 3;
+pub const LATEST: u32 = 4;
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -91,6 +91,41 @@ pub fn migrations() -> Migrations<'static> {
                 hex(new.account || ' ' || new.peer));
         END;",
         ),
+        // Call history (C7): one row per call, placed or received. Times in
+        // ms since the epoch; `answered` and `ended` stay NULL until then.
+        // `call_id` (the SIP Call-ID) makes recording idempotent; it is
+        // unique per account and direction, because a call between two of
+        // the user's own accounts (or to oneself) has one Call-ID on both
+        // legs. Ids are never reused (AUTOINCREMENT), so an id the UI still
+        // holds never names a later call after a delete. `seen` only means
+        // something for missed calls (see `store::calls`); it is set on
+        // every ended incoming call once the user has looked, so the
+        // `calls_unseen` index stays small. The indexes serve the
+        // newest-first list and its paging, the missed counter, and closing
+        // the calls a crash left open.
+        M::up(
+            "CREATE TABLE calls (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account TEXT NOT NULL,
+            peer TEXT NOT NULL,
+            peer_name TEXT,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            started INTEGER NOT NULL,
+            answered INTEGER,
+            ended INTEGER,
+            end_reason TEXT CHECK (end_reason IN ('hangup', 'busy', 'declined',
+                'no-answer', 'cancelled', 'failed', 'not-found', 'forwarded',
+                'dnd', 'answered-elsewhere', 'interrupted')),
+            seen INTEGER NOT NULL DEFAULT 0 CHECK (seen IN (0, 1)),
+            call_id TEXT NOT NULL,
+            UNIQUE (call_id, account, direction),
+            CHECK ((ended IS NULL) = (end_reason IS NULL))
+        );
+        CREATE INDEX calls_newest ON calls (started, id);
+        CREATE INDEX calls_unseen ON calls (account)
+            WHERE direction = 'in' AND seen = 0;
+        CREATE INDEX calls_open ON calls (id) WHERE ended IS NULL;",
+        ),
     ])
 }
 
@@ -99,6 +134,6 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
-        assert_eq!(super::LATEST as usize, 3);
+        assert_eq!(super::LATEST as usize, 4);
     }
 }

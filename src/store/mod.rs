@@ -1,7 +1,9 @@
 //! Hark's local SQLite store: opened at start in WAL mode, schema brought up
-//! to date by numbered migrations. It will hold contacts, history, calls and
-//! the outbox; today it keeps the user's own status across restarts (P4).
+//! to date by numbered migrations. It keeps the user's own status across
+//! restarts (P4), the contact outbox, chat history and the message queue
+//! (`messages`) and the call history (`calls`).
 
+pub mod calls;
 mod contact_outbox;
 mod contacts;
 pub mod messages;
@@ -57,7 +59,9 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::migrations().to_latest(&mut conn)?;
-        Ok(Store { conn })
+        let store = Store { conn };
+        store.close_interrupted_calls()?;
+        Ok(store)
     }
 
     /// The schema version the database is at.
