@@ -207,3 +207,37 @@ fn attended_transfer_between_three_harks() {
         "carol hears bob: {heard:?}"
     );
 }
+
+#[test]
+fn voicemail_indicator_follows_the_message_summary() {
+    let kam = Kamailio::start(KamailioOptions {
+        users: users(&[("alice", "a1")]),
+        presence_open: true,
+        ..Default::default()
+    });
+    let mut alice = Hark::logged_in(&kam, "alice", "a1");
+    // A voicemail server publishes the box's summary (RFC 3842) through
+    // Kamailio's presence_mwi; Hark is subscribed to it.
+    let publish = |new: &str, old: &str| {
+        let run = support::sipp::Sipp::new("publish_mwi", &kam.server_addr())
+            .user("alice", "a1")
+            .key("domain", &kam.domain)
+            .key("new", new)
+            .key("old", old)
+            .local_port(support::free_port())
+            .run();
+        assert!(run.success, "{run}");
+    };
+    publish("2", "8");
+    let ev = alice.wait_for("two new voice messages", T, |e| {
+        e["event"] == "voicemail" && e["new"] == 2
+    });
+    assert_eq!(ev["waiting"], true, "{ev}");
+    assert_eq!(ev["old"], 8, "{ev}");
+    assert_eq!(ev["account"], kam.aor("alice").as_str(), "{ev}");
+    publish("0", "10");
+    let ev = alice.wait_for("messages heard", T, |e| {
+        e["event"] == "voicemail" && e["new"] == 0
+    });
+    assert_eq!(ev["old"], 10, "{ev}");
+}

@@ -514,6 +514,14 @@ pub enum Event {
     },
     /// The peer of a call pressed a key (RFC 4733).
     DtmfReceived { call: String, key: char },
+    /// The account's voicemail box (RFC 3842): messages waiting, and the
+    /// voice messages new and old.
+    Voicemail {
+        account: String,
+        waiting: bool,
+        new: u32,
+        old: u32,
+    },
     /// The engine has stopped (after `quit`); nothing follows.
     Stopped,
 }

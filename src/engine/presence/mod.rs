@@ -70,6 +70,8 @@ enum SubKey {
     List,
     /// A contact's phone line (dialog event package, busy lamp).
     Line(String),
+    /// Our voicemail box (message-summary on our own address, RFC 3842).
+    Voicemail,
 }
 
 struct Sub {
@@ -456,12 +458,25 @@ impl Task {
         if !up {
             return;
         }
-        if !self.subs.contains_key(&SubKey::Winfo) {
-            let own = self.identity.aor.clone();
-            let dialog = SubscribeDialog::new(own, "presence.winfo", "application/watcherinfo+xml");
-            self.subs.insert(SubKey::Winfo, Sub::new(dialog, ""));
-            if self.ever_connected {
-                self.feed(&SubKey::Winfo, subscription::Input::Start, now);
+        let own_subscriptions = [
+            (
+                SubKey::Winfo,
+                "presence.winfo",
+                "application/watcherinfo+xml",
+            ),
+            (
+                SubKey::Voicemail,
+                "message-summary",
+                crate::sip::message_summary::CONTENT_TYPE,
+            ),
+        ];
+        for (key, event, accept) in own_subscriptions {
+            if !self.subs.contains_key(&key) {
+                let dialog = SubscribeDialog::new(self.identity.aor.clone(), event, accept);
+                self.subs.insert(key.clone(), Sub::new(dialog, ""));
+                if self.ever_connected {
+                    self.feed(&key, subscription::Input::Start, now);
+                }
             }
         }
         let list_mode = self.list_mode;
@@ -519,7 +534,8 @@ impl Task {
                         self.queue.push_back(job);
                     }
                 }
-                subscription::Output::State(_) if matches!(key, SubKey::Line(_)) => {}
+                subscription::Output::State(_)
+                    if matches!(key, SubKey::Line(_) | SubKey::Voicemail) => {}
                 subscription::Output::State(state) if *key == SubKey::List => {
                     tracing::info!(account = %self.account, ?state, "list subscription");
                     if matches!(state, SubscriptionState::Refused { .. }) && self.list_mode {

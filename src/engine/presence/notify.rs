@@ -64,10 +64,29 @@ impl Task {
                 self.on_dialog_info(&uri, &body, now);
             }
             SubKey::Winfo if !body.is_empty() => self.on_watcherinfo(&body, now),
+            SubKey::Voicemail if !body.is_empty() => self.on_message_summary(&body),
             SubKey::List if !body.is_empty() => self.on_list(&content_type, &body, now),
             _ => {}
         }
         self.feed(&key, subscription::Input::Notify(state), now);
+    }
+
+    /// Our voicemail box's summary (RFC 3842) becomes a `voicemail` event.
+    fn on_message_summary(&mut self, body: &[u8]) {
+        match crate::sip::message_summary::parse(body) {
+            Ok(summary) => {
+                let voice = summary.voice().unwrap_or_default();
+                let _ = self.events.send(Event::Voicemail {
+                    account: self.account.clone(),
+                    waiting: summary.messages_waiting,
+                    new: voice.new,
+                    old: voice.old,
+                });
+            }
+            Err(e) => {
+                tracing::info!(account = %self.account, "unreadable message summary: {e}");
+            }
+        }
     }
 
     /// A contact's presence document (or an empty NOTIFY) becomes their view.
