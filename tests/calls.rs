@@ -131,17 +131,49 @@ fn do_not_disturb_refuses_calls_and_a_call_shows_on_the_phone_and_on_the_line() 
     let call = alice.call(&bob_uri);
     let ringing = bob.wait_incoming_call(T);
     let bob_call = ringing["id"].as_str().unwrap().to_string();
+    // Busy lamp (RFC 4235): bob's line rings, then is in a call.
+    carol.wait_presence(&bob_uri, "line ringing", T, |u| u["line"] == "ringing");
     bob.call_control(&bob_call, json!({"op": "answer"}));
     alice.wait_call_phase(&call, "active", T);
-    carol.wait_presence(&bob_uri, "on the phone", T, |u| {
-        u["availability"] == "on_the_phone"
+    carol.wait_presence(&bob_uri, "on the phone, line in a call", T, |u| {
+        u["availability"] == "on_the_phone" && u["line"] == "in_call"
     });
     bob.call_control(&bob_call, json!({"op": "hangup"}));
     let ended = alice.wait_call_phase(&call, "ended", T);
     assert_eq!(ended["end_reason"], "remote-hangup", "{ended}");
-    carol.wait_presence(&bob_uri, "available after the call", T, |u| {
-        u["availability"] == "available"
+    carol.wait_presence(&bob_uri, "available, line idle after the call", T, |u| {
+        u["availability"] == "available" && u["line"] == "idle"
     });
+
+    // The history (C7): bob missed the call Do-not-disturb turned away and
+    // received the other; the missed one counts until he has seen it.
+    bob.send(r#"{"cmd":"call_history","id":1}"#);
+    let h = bob.wait_for("bob's history", T, |e| e["event"] == "call_history");
+    let calls = h["calls"].as_array().expect("calls");
+    assert_eq!(calls.len(), 2, "{h}");
+    assert_eq!(calls[0]["kind"], "received", "{h}");
+    assert_eq!(calls[0]["end_reason"], "hangup", "{h}");
+    assert!(calls[0]["answered"].is_i64(), "{h}");
+    assert_eq!(calls[1]["kind"], "missed", "{h}");
+    assert_eq!(calls[1]["end_reason"], "dnd", "{h}");
+    assert_eq!(h["missed_unseen"], 1, "{h}");
+    bob.send(r#"{"cmd":"call_history","id":2,"filter":{"kind":"missed"}}"#);
+    let h = bob.wait_for("bob's missed calls", T, |e| {
+        e["event"] == "call_history" && e["id"] == 2
+    });
+    assert_eq!(h["calls"].as_array().map(Vec::len), Some(1), "{h}");
+    bob.send(r#"{"cmd":"mark_calls_seen"}"#);
+    bob.send(r#"{"cmd":"call_history","id":3}"#);
+    let h = bob.wait_for("history after seeing", T, |e| {
+        e["event"] == "call_history" && e["id"] == 3
+    });
+    assert_eq!(h["missed_unseen"], 0, "{h}");
+    alice.send(r#"{"cmd":"call_history","id":4,"filter":{"kind":"placed"}}"#);
+    let h = alice.wait_for("alice's history", T, |e| {
+        e["event"] == "call_history" && e["id"] == 4
+    });
+    assert_eq!(h["calls"].as_array().map(Vec::len), Some(2), "{h}");
+    assert_eq!(h["calls"][0]["peer"], bob_uri.as_str(), "{h}");
 }
 
 #[test]

@@ -173,6 +173,7 @@ impl Driver {
             events: self.events.clone(),
             registry: self.call_setup.1.clone(),
             requests: call_rx,
+            store: self.store.clone(),
         });
         for msg in self.call_backlog.drain(..) {
             let _ = calls.send(msg);

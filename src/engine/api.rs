@@ -115,6 +115,21 @@ pub enum Command {
     },
     /// Act on a call: answer, hang up, hold, send keys...
     CallControl { call: String, action: CallAction },
+    /// The call history, newest first, a page at a time (answered by a
+    /// `call_history` event); `before` is the last call of the page shown.
+    CallHistory {
+        #[serde(default)]
+        filter: crate::store::calls::CallFilter,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<crate::store::calls::CallCursor>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<usize>,
+    },
+    /// The user has seen the missed calls (of `account`, or all).
+    MarkCallsSeen {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<String>,
+    },
     /// Unregister every account and stop the engine.
     Quit,
 }
@@ -514,6 +529,15 @@ pub enum Event {
     },
     /// The peer of a call pressed a key (RFC 4733).
     DtmfReceived { call: String, key: char },
+    /// Answer to `call_history`: calls newest first; `more` when older
+    /// ones exist; `missed_unseen`: missed calls not yet seen (all accounts).
+    CallHistory {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<serde_json::Value>,
+        calls: Vec<crate::store::calls::CallRecord>,
+        more: bool,
+        missed_unseen: u64,
+    },
     /// The account's voicemail box (RFC 3842): messages waiting, and the
     /// voice messages new and old.
     Voicemail {

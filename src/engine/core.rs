@@ -326,6 +326,10 @@ impl Engine {
                 self.handle_call(id, command);
                 return;
             }
+            Command::CallHistory { .. } | Command::MarkCallsSeen { .. } => {
+                self.handle_call_history(id, command).await;
+                return;
+            }
             Command::Quit => unreachable!("handled by run"),
         };
         match result {

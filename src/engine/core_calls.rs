@@ -30,6 +30,59 @@ impl Engine {
         }
     }
 
+    /// `call_history` and `mark_calls_seen`, from the store.
+    pub(super) async fn handle_call_history(
+        &mut self,
+        id: Option<serde_json::Value>,
+        command: Command,
+    ) {
+        let Some(store) = self.store.clone() else {
+            self.emit(Event::Error {
+                id,
+                kind: ErrorKind::Failed,
+                message: "the database could not be opened, so no call history is kept".into(),
+            });
+            return;
+        };
+        let result = match command {
+            Command::CallHistory {
+                filter,
+                before,
+                limit,
+            } => {
+                let limit = limit.unwrap_or(50).clamp(1, 500);
+                crate::engine::with_store(&store, move |s| {
+                    let mut calls = s.calls(&filter, before, limit + 1)?;
+                    let more = calls.len() > limit;
+                    calls.truncate(limit);
+                    Ok::<_, crate::store::StoreError>((calls, more, s.unseen_missed_calls(None)?))
+                })
+                .await
+                .map(|(calls, more, missed_unseen)| {
+                    self.emit(Event::CallHistory {
+                        id: id.clone(),
+                        calls,
+                        more,
+                        missed_unseen,
+                    })
+                })
+            }
+            Command::MarkCallsSeen { account } => crate::engine::with_store(&store, move |s| {
+                s.mark_missed_calls_seen(account.as_deref()).map(|_| ())
+            })
+            .await
+            .map(|()| self.emit(Event::Ok { id: id.clone() })),
+            other => unreachable!("not a call history command: {other:?}"),
+        };
+        if let Err(e) = result {
+            self.emit(Event::Error {
+                id,
+                kind: ErrorKind::Failed,
+                message: format!("call history: {e}"),
+            });
+        }
+    }
+
     fn place_call(&mut self, account: Option<String>, uri: &str) -> CommandResult {
         let account = match account {
             Some(a) if self.configs.contains_key(&a) => a,

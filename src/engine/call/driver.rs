@@ -29,6 +29,8 @@ use crate::sip::SipEndpoint;
 
 /// What every call of an account shares.
 pub(super) struct Shared {
+    /// The account's call history writer.
+    pub history: mpsc::UnboundedSender<super::history::HistoryOp>,
     /// Asks the account's call task to place a call for a REFER.
     pub refers: mpsc::UnboundedSender<super::ReferRequest>,
     /// The account's line publisher (busy lamp).
@@ -90,6 +92,9 @@ struct Call {
     /// Callee: the session timer agreed for our 2xx (RFC 4028): its
     /// headers, interval and whether we refresh.
     uas_timer: Option<(Vec<rsipstack::sip::Header>, u32, bool)>,
+    /// The history has this call's row, and its answer.
+    recorded: bool,
+    recorded_answer: bool,
 }
 
 /// A call placed for a peer's REFER (we are being transferred).
@@ -147,6 +152,29 @@ fn view(shared: &Shared, id: String, peer: String, direction: CallDirection) -> 
 
 /// A call that failed before it could start: shown as ended at once.
 fn failed_at_once(shared: &Shared, mut v: CallView, reason: &str, detail: String) {
+    use super::history::HistoryOp;
+    use crate::store::calls::{CallEnd, NewCall};
+    let history_reason = if detail == "do not disturb" {
+        CallEnd::Dnd
+    } else {
+        CallEnd::from_view_reason(reason)
+    };
+    let _ = shared.history.send(HistoryOp::Started {
+        id: v.id.clone(),
+        call: NewCall {
+            account: v.account.clone(),
+            call_id: format!("{}-{}@hark", v.id, v.started_ms),
+            peer: v.peer.clone(),
+            peer_name: v.peer_name.clone(),
+            direction: v.direction,
+            started: v.started_ms,
+        },
+    });
+    let _ = shared.history.send(HistoryOp::Ended {
+        id: v.id.clone(),
+        at: now_ms(),
+        reason: history_reason,
+    });
     v.phase = CallPhase::Ended;
     v.end_reason = Some(reason.into());
     v.detail = Some(detail);

@@ -37,6 +37,8 @@ impl Call {
             referral: None,
             refer_subscription: None,
             uas_timer: None,
+            recorded: false,
+            recorded_answer: false,
         }
     }
 
@@ -83,6 +85,52 @@ impl Call {
     pub(super) fn input(&mut self, input: Input) {
         let out = self.machine.handle_input(input, Instant::now());
         self.process(out);
+    }
+
+    /// Keeps the call in the history: a row at its first showing, its
+    /// answer, its end.
+    fn record(&mut self) {
+        use super::super::history::HistoryOp;
+        use crate::store::calls::{CallEnd, NewCall};
+        let v = &self.view;
+        if !self.recorded {
+            self.recorded = true;
+            let call_id = self
+                .machine
+                .dialog()
+                .map(|d| d.call_id.clone())
+                .unwrap_or_else(|| format!("{}-{}@hark", v.id, v.started_ms));
+            let _ = self.shared.history.send(HistoryOp::Started {
+                id: v.id.clone(),
+                call: NewCall {
+                    account: v.account.clone(),
+                    call_id,
+                    peer: v.peer.clone(),
+                    peer_name: v.peer_name.clone(),
+                    direction: v.direction,
+                    started: v.started_ms,
+                },
+            });
+        }
+        if let (Some(at), false) = (v.answered_ms, self.recorded_answer) {
+            self.recorded_answer = true;
+            let _ = self.shared.history.send(HistoryOp::Answered {
+                id: v.id.clone(),
+                at,
+            });
+        }
+        if v.phase == CallPhase::Ended {
+            let reason = match (v.end_reason.as_deref(), v.detail.as_deref()) {
+                (_, Some("do not disturb")) => CallEnd::Dnd,
+                (Some(token), _) => CallEnd::from_view_reason(token),
+                (None, _) => CallEnd::Failed,
+            };
+            let _ = self.shared.history.send(HistoryOp::Ended {
+                id: v.id.clone(),
+                at: now_ms(),
+                reason,
+            });
+        }
     }
 
     /// Tells the front ends.
@@ -572,6 +620,7 @@ impl Call {
             }
             _ => {}
         }
+        self.record();
         self.emit();
     }
 }

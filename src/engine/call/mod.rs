@@ -8,6 +8,7 @@
 mod audio_setup;
 mod driver;
 mod driver_sip;
+mod history;
 mod line;
 mod local;
 mod media;
@@ -167,6 +168,8 @@ pub(crate) struct CallTaskSetup {
     pub registry: CallRegistry,
     /// INVITE, BYE, CANCEL, INFO, REFER... from the network.
     pub requests: mpsc::UnboundedReceiver<Transaction>,
+    /// Where the call history is kept (None: nowhere).
+    pub store: Option<Arc<Mutex<crate::store::Store>>>,
 }
 
 struct Entry {
@@ -186,6 +189,7 @@ async fn run(mut setup: CallTaskSetup, mut ctl: mpsc::UnboundedReceiver<CallCtl>
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<String>();
     let (refer_tx, mut refer_rx) = mpsc::unbounded_channel::<ReferRequest>();
     let shared = Arc::new(driver::Shared {
+        history: history::spawn(setup.store.clone()),
         refers: refer_tx,
         line: line::spawn(setup.endpoint.clone(), setup.identity.clone()),
         registry: setup.registry.clone(),
