@@ -7,8 +7,13 @@
 //! at 8 or 16 kHz are resampled in the media task. Implementations never
 //! block: a microphone with nothing ready gives silence, a speaker that is
 //! full drops.
+//!
+//! The pieces:
+//! - [`file`](mod@file): tones and WAV files as devices (headless runs, tests);
+//! - [`level`]: levels and tone detection (tests, level meters).
 
 pub mod file;
+pub mod level;
 
 /// The sample rate of every frame crossing these traits.
 pub const RATE: u32 = 48_000;
