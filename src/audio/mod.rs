@@ -10,10 +10,12 @@
 //!
 //! The pieces:
 //! - [`file`](mod@file): tones and WAV files as devices (headless runs, tests);
+//! - [`resample`]: rubato between 48 kHz and the codec and device rates;
 //! - [`level`]: levels and tone detection (tests, level meters).
 
 pub mod file;
 pub mod level;
+pub mod resample;
 
 /// The sample rate of every frame crossing these traits.
 pub const RATE: u32 = 48_000;
