@@ -11,8 +11,10 @@
 //! The pieces:
 //! - [`file`](mod@file): tones and WAV files as devices (headless runs, tests);
 //! - [`resample`]: rubato between 48 kHz and the codec and device rates;
+//! - [`dsp`]: echo cancellation, noise suppression and gain control;
 //! - [`level`]: levels and tone detection (tests, level meters).
 
+pub mod dsp;
 pub mod file;
 pub mod level;
 pub mod resample;
