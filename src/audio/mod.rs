@@ -10,6 +10,8 @@
 //!
 //! The pieces:
 //! - [`file`](mod@file): tones and WAV files as devices (headless runs, tests);
+//! - [`ring`]: what runs in a sound card's real-time callbacks (lock-free,
+//!   allocation-free, no logging);
 //! - [`resample`]: rubato between 48 kHz and the codec and device rates;
 //! - [`dsp`]: echo cancellation, noise suppression and gain control;
 //! - [`level`]: levels and tone detection (tests, level meters).
@@ -18,6 +20,7 @@ pub mod dsp;
 pub mod file;
 pub mod level;
 pub mod resample;
+pub mod ring;
 
 /// The sample rate of every frame crossing these traits.
 pub const RATE: u32 = 48_000;
