@@ -10,17 +10,22 @@
 //!
 //! The pieces:
 //! - [`file`](mod@file): tones and WAV files as devices (headless runs, tests);
-//! - [`ring`]: what runs in a sound card's real-time callbacks (lock-free,
+//! - [`device`]: sound cards through cpal, listed for the settings screen
+//!   and opened by name with a fallback to the default; [`stream`] is one
+//!   open stream on the media task's side (resampling, bounded latency,
+//!   faults), [`ring`] what runs in its real-time callbacks (lock-free,
 //!   allocation-free, no logging);
 //! - [`resample`]: rubato between 48 kHz and the codec and device rates;
 //! - [`dsp`]: echo cancellation, noise suppression and gain control;
 //! - [`level`]: levels and tone detection (tests, level meters).
 
+pub mod device;
 pub mod dsp;
 pub mod file;
 pub mod level;
 pub mod resample;
 pub mod ring;
+pub mod stream;
 
 /// The sample rate of every frame crossing these traits.
 pub const RATE: u32 = 48_000;
