@@ -15,6 +15,9 @@
 //!   open stream on the media task's side (resampling, bounded latency,
 //!   faults), [`ring`] what runs in its real-time callbacks (lock-free,
 //!   allocation-free, no logging);
+//! - [`live`]: the call's microphone and speaker over a whole call:
+//!   switched mid-call, replaced by the default when unplugged, silent
+//!   (and saying why) when nothing opens;
 //! - [`resample`]: rubato between 48 kHz and the codec and device rates;
 //! - [`dsp`]: echo cancellation, noise suppression and gain control;
 //! - [`level`]: levels and tone detection (tests, level meters).
@@ -23,6 +26,7 @@ pub mod device;
 pub mod dsp;
 pub mod file;
 pub mod level;
+pub mod live;
 pub mod resample;
 pub mod ring;
 pub mod stream;
