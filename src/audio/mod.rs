@@ -18,6 +18,7 @@
 //! - [`live`]: the call's microphone and speaker over a whole call:
 //!   switched mid-call, replaced by the default when unplugged, silent
 //!   (and saying why) when nothing opens;
+//! - [`ringtone`]: the ring pattern and a ringer on its own device;
 //! - [`resample`]: rubato between 48 kHz and the codec and device rates;
 //! - [`dsp`]: echo cancellation, noise suppression and gain control;
 //! - [`level`]: levels and tone detection (tests, level meters).
@@ -29,6 +30,7 @@ pub mod level;
 pub mod live;
 pub mod resample;
 pub mod ring;
+pub mod ringtone;
 pub mod stream;
 
 /// The sample rate of every frame crossing these traits.
