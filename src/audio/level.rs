@@ -41,33 +41,23 @@ fn to_db(amplitude: f64) -> f64 {
 /// `samples` taken at `rate` Hz, by the Goertzel algorithm with a Hann
 /// window (a tone of amplitude A reads about A whatever its phase).
 pub fn tone_amplitude(samples: &[i16], rate: u32, freq: f64) -> f64 {
-    let n = samples.len();
-    if n < 2 {
-        return 0.0;
+    match Windowed::new(samples) {
+        Some(w) => w.amplitude(rate, freq),
+        None => 0.0,
     }
-    let w = TAU * freq / rate as f64;
-    let coeff = 2.0 * w.cos();
-    let (mut s1, mut s2) = (0.0f64, 0.0f64);
-    let mut window_sum = 0.0;
-    for (i, &x) in samples.iter().enumerate() {
-        let hann = 0.5 - 0.5 * (TAU * i as f64 / (n - 1) as f64).cos();
-        window_sum += hann;
-        let s0 = x as f64 / 32768.0 * hann + coeff * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    let power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-    2.0 * power.max(0.0).sqrt() / window_sum
 }
 
 /// The strongest tone between `low` and `high` Hz, searched in 5 Hz steps
 /// and refined to 1 Hz: `(frequency, amplitude)`.
 pub fn dominant_tone(samples: &[i16], rate: u32, low: f64, high: f64) -> (f64, f64) {
+    let Some(w) = Windowed::new(samples) else {
+        return (low, 0.0);
+    };
     let best = |from: f64, to: f64, step: f64| {
         let mut best = (from, 0.0);
         let mut f = from;
         while f <= to {
-            let a = tone_amplitude(samples, rate, f);
+            let a = w.amplitude(rate, f);
             if a > best.1 {
                 best = (f, a);
             }
@@ -77,6 +67,47 @@ pub fn dominant_tone(samples: &[i16], rate: u32, low: f64, high: f64) -> (f64, f
     };
     let coarse = best(low, high, 5.0);
     best((coarse.0 - 5.0).max(low), (coarse.0 + 5.0).min(high), 1.0)
+}
+
+/// Samples under a Hann window, ready for Goertzel at any frequency.
+struct Windowed {
+    samples: Vec<f64>,
+    window_sum: f64,
+}
+
+impl Windowed {
+    fn new(samples: &[i16]) -> Option<Self> {
+        let n = samples.len();
+        if n < 2 {
+            return None;
+        }
+        let mut window_sum = 0.0;
+        let samples = samples
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                let hann = 0.5 - 0.5 * (TAU * i as f64 / (n - 1) as f64).cos();
+                window_sum += hann;
+                x as f64 / 32768.0 * hann
+            })
+            .collect();
+        Some(Windowed {
+            samples,
+            window_sum,
+        })
+    }
+
+    fn amplitude(&self, rate: u32, freq: f64) -> f64 {
+        let coeff = 2.0 * (TAU * freq / rate as f64).cos();
+        let (mut s1, mut s2) = (0.0f64, 0.0f64);
+        for &x in &self.samples {
+            let s0 = x + coeff * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+        let power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+        2.0 * power.max(0.0).sqrt() / self.window_sum
+    }
 }
 
 #[cfg(test)]
