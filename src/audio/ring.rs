@@ -9,7 +9,9 @@
 //! to every channel (playback). Resampling to 48 kHz and bounding the
 //! buffered latency happen on the media task's side ([`super::stream`]).
 //! Counters and the "device lost" flag are relaxed atomics; cpal's errors
-//! are moved whole into a small ring of their own, already allocated.
+//! are moved whole into a small ring of their own, already allocated, and
+//! sorted on the media task's side ([`FaultReader`]): the ones the backend
+//! got over are glitches, the ones before a loss are told.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -32,6 +34,10 @@ pub struct Counters {
     pub overruns: AtomicU64,
     /// Over- and underruns cpal reported at the device.
     pub xruns: AtomicU64,
+    /// Errors other than xruns reported by the backend.
+    pub errors: AtomicU64,
+    /// Of those, the ones the backend got over (data flowed on after).
+    pub glitches: AtomicU64,
     /// The stream is dead (device unplugged, server gone): reopen.
     pub lost: AtomicBool,
 }
@@ -59,6 +65,17 @@ pub fn sample_ring(capacity: usize) -> (Producer<f32>, Consumer<f32>) {
 /// Errors from cpal's error callback, moved (not copied, not formatted)
 /// into a ring of this many.
 pub const FAULT_RING: usize = 8;
+
+/// One error from cpal's error callback, with the data callbacks run by
+/// then (to tell later whether data flowed on after it).
+#[derive(Debug)]
+pub struct Fault {
+    pub error: cpal::Error,
+    pub callbacks: u64,
+}
+
+/// Data callbacks after an error that show the backend got over it.
+pub const RECOVERED_AFTER: u64 = 2;
 
 /// The data callback of an input stream: interleaved device samples in,
 /// mono `f32` into the ring.
@@ -182,33 +199,30 @@ impl PlaybackCallback {
     }
 }
 
-/// cpal's error callback: glitches are counted, anything else is passed on
-/// whole for [`DeviceFault`](super::DeviceFault)s, and errors that end the
-/// stream (or [`LOST_AFTER_ERRORS`] in a row with no data between) mark it
-/// lost.
+/// cpal's error callback: xruns are counted, anything else is counted and
+/// passed on whole to a [`FaultReader`] for
+/// [`DeviceFault`](super::DeviceFault)s, and errors that end the stream
+/// mark it lost. (A backend erring in a loop without data is found out by
+/// the [`Watchdog`], by time: a burst of errors in a millisecond is no
+/// sign of death.)
 pub struct ErrorCallback {
-    faults: Producer<cpal::Error>,
+    faults: Producer<Fault>,
     counters: Arc<Counters>,
-    /// Data callbacks counted at the last error, and errors since data
-    /// last flowed.
-    callbacks_then: u64,
-    streak: u32,
 }
 
-/// Errors in a row with no data in between that make a stream lost (a
-/// backend whose server died reports the same error in a tight loop).
-pub const LOST_AFTER_ERRORS: u32 = 20;
-
 impl ErrorCallback {
-    pub fn new(counters: Arc<Counters>) -> (Self, Consumer<cpal::Error>) {
+    pub fn new(counters: Arc<Counters>) -> (Self, FaultReader) {
         let (faults, consumer) = RingBuffer::new(FAULT_RING);
         let callback = ErrorCallback {
             faults,
-            counters,
-            callbacks_then: u64::MAX,
-            streak: 0,
+            counters: counters.clone(),
         };
-        (callback, consumer)
+        let reader = FaultReader {
+            faults: consumer,
+            counters,
+            last: None,
+        };
+        (callback, reader)
     }
 
     pub fn on_error(&mut self, error: cpal::Error) {
@@ -219,25 +233,114 @@ impl ErrorCallback {
             // Only the thread's priority: nothing the user can act on.
             RealtimeDenied => {}
             kind => {
+                Counters::add(&self.counters.errors, 1);
                 let callbacks = Counters::get(&self.counters.callbacks);
-                if callbacks == self.callbacks_then {
-                    self.streak = self.streak.saturating_add(1);
-                } else {
-                    self.callbacks_then = callbacks;
-                    self.streak = 1;
-                }
                 if matches!(
                     kind,
                     DeviceNotAvailable | StreamInvalidated | HostUnavailable
-                ) || self.streak >= LOST_AFTER_ERRORS
-                {
+                ) {
                     self.counters.lost.store(true, Ordering::Relaxed);
                 }
                 // When the ring is full the newest error is dropped: the
                 // user has enough to read already.
-                let _ = self.faults.push(error);
+                let _ = self.faults.push(Fault { error, callbacks });
             }
         }
+    }
+}
+
+/// The media task's end of the error ring: which errors to tell the user.
+///
+/// An error is held until it is clear what it was: if data flows on after
+/// it ([`RECOVERED_AFTER`] callbacks) the backend got over it, and it is
+/// only counted ([`Counters::glitches`]); once the stream is lost the
+/// errors held are told, the cause in cpal's words. One error repeated is
+/// told once.
+pub struct FaultReader {
+    faults: Consumer<Fault>,
+    counters: Arc<Counters>,
+    last: Option<String>,
+}
+
+impl FaultReader {
+    /// The next error worth telling, if any is decided yet.
+    pub fn take(&mut self) -> Option<cpal::Error> {
+        // Bounded: a backend in trouble refills the ring meanwhile.
+        for _ in 0..2 * FAULT_RING {
+            let Ok(fault) = self.faults.peek() else { break };
+            let lost = self.counters.is_lost();
+            let callbacks = Counters::get(&self.counters.callbacks);
+            let recovered = callbacks >= fault.callbacks.saturating_add(RECOVERED_AFTER);
+            if !lost && !recovered {
+                break;
+            }
+            let Ok(fault) = self.faults.pop() else { break };
+            if !lost {
+                Counters::add(&self.counters.glitches, 1);
+                continue;
+            }
+            let message = fault.error.to_string();
+            if self.last.as_deref() == Some(message.as_str()) {
+                continue;
+            }
+            self.last = Some(message);
+            return Some(fault.error);
+        }
+        None
+    }
+}
+
+/// Media-task frames (10 ms) of errors and no data that make a stream lost.
+pub const ERRING_FRAMES: u32 = 50;
+/// Media-task frames without data, once data had flowed, that make a
+/// stream lost (a stream that stopped without a word).
+pub const STALL_FRAMES: u32 = 200;
+
+/// Looks at a stream's counters once per media-task frame and marks it
+/// lost when it died noisily (errors and no data for [`ERRING_FRAMES`]) or
+/// quietly (data that had flowed stopped for [`STALL_FRAMES`]). A device
+/// that has not started yet (PulseAudio takes up to 2 s) is neither.
+#[derive(Debug)]
+pub struct Watchdog {
+    counters: Arc<Counters>,
+    seen_callbacks: u64,
+    errors_at_data: u64,
+    still_for: u32,
+    stalled: bool,
+}
+
+impl Watchdog {
+    pub fn new(counters: Arc<Counters>) -> Self {
+        Watchdog {
+            counters,
+            seen_callbacks: 0,
+            errors_at_data: 0,
+            still_for: 0,
+            stalled: false,
+        }
+    }
+
+    /// Once per frame. True the one time it finds the stream stalled (the
+    /// stall has no error of its own to tell).
+    pub fn tick(&mut self) -> bool {
+        let callbacks = Counters::get(&self.counters.callbacks);
+        let errors = Counters::get(&self.counters.errors);
+        if callbacks != self.seen_callbacks {
+            self.seen_callbacks = callbacks;
+            self.errors_at_data = errors;
+            self.still_for = 0;
+            return false;
+        }
+        self.still_for = self.still_for.saturating_add(1);
+        if errors > self.errors_at_data && self.still_for >= ERRING_FRAMES {
+            self.counters.lost.store(true, Ordering::Relaxed);
+        }
+        if callbacks > 0 && self.still_for >= STALL_FRAMES && !self.stalled {
+            self.stalled = true;
+            self.counters.lost.store(true, Ordering::Relaxed);
+            return true;
+        }
+        false
     }
 }
 

@@ -80,53 +80,106 @@ fn playback_silence_is_each_format_s_equilibrium() {
     assert_eq!(f, [0.0; 4]);
 }
 
+fn io_error() -> cpal::Error {
+    cpal::Error::with_message(cpal::ErrorKind::BackendError, "snd_pcm_writei: I/O error")
+}
+
+fn data(c: &Counters, callbacks: u64) {
+    c.callbacks.fetch_add(callbacks, Ordering::Relaxed);
+}
+
 #[test]
-fn errors_are_counted_passed_on_or_mark_the_stream_lost() {
+fn xruns_are_counted_and_an_error_is_held_until_it_is_clear_what_it_was() {
     let c = counters();
     let (mut cb, mut faults) = ErrorCallback::new(c.clone());
     cb.on_error(cpal::ErrorKind::Xrun.into());
     cb.on_error(cpal::ErrorKind::RealtimeDenied.into());
     assert_eq!(Counters::get(&c.xruns), 1);
-    assert!(faults.pop().is_err());
-    cb.on_error(cpal::Error::with_message(
-        cpal::ErrorKind::BackendError,
-        "snd_pcm_writei: I/O error",
-    ));
+    assert!(faults.take().is_none());
+    // An I/O error, then data flows on: the backend got over it.
+    cb.on_error(io_error());
+    assert!(faults.take().is_none(), "held: nothing flowed since");
+    data(&c, RECOVERED_AFTER);
+    assert!(faults.take().is_none());
+    assert_eq!(Counters::get(&c.glitches), 1);
+    assert!(!c.is_lost());
+}
+
+#[test]
+fn the_errors_before_a_loss_are_told_once_each() {
+    let c = counters();
+    let (mut cb, mut faults) = ErrorCallback::new(c.clone());
+    data(&c, 10);
+    cb.on_error(io_error());
+    cb.on_error(io_error());
     assert!(!c.is_lost());
     cb.on_error(cpal::ErrorKind::DeviceNotAvailable.into());
     assert!(c.is_lost());
     assert_eq!(
-        faults.pop().unwrap().to_string(),
+        faults.take().unwrap().to_string(),
         "snd_pcm_writei: I/O error"
     );
+    // The repeat is not told again.
     assert_eq!(
-        faults.pop().unwrap().kind(),
+        faults.take().unwrap().kind(),
         cpal::ErrorKind::DeviceNotAvailable
     );
-    // A flood of errors fills the ring and the rest are dropped.
+    assert!(faults.take().is_none());
+    // A flood of errors fills the ring, the rest are dropped, and one
+    // error repeated is told once.
     for _ in 0..100 {
-        cb.on_error(cpal::ErrorKind::BackendError.into());
+        cb.on_error(io_error());
     }
-    assert_eq!(faults.slots(), FAULT_RING);
+    assert_eq!(
+        faults.take().unwrap().to_string(),
+        "snd_pcm_writei: I/O error"
+    );
+    assert!(faults.take().is_none());
 }
 
 #[test]
-fn a_stream_erring_in_a_loop_without_data_is_lost() {
+fn a_burst_of_errors_is_not_a_death_but_errors_without_data_for_half_a_second_are() {
     let c = counters();
     let (mut cb, _faults) = ErrorCallback::new(c.clone());
+    let mut dog = Watchdog::new(c.clone());
     let poll_failed = || cpal::Error::with_message(cpal::ErrorKind::BackendError, "poll failed");
-    // Errors with data flowing between them: a sick stream, not a dead one.
-    for _ in 0..3 * LOST_AFTER_ERRORS {
-        c.callbacks.fetch_add(1, Ordering::Relaxed);
+    data(&c, 5);
+    dog.tick();
+    // A hundred errors in a burst, then data again within a few frames.
+    for _ in 0..100 {
         cb.on_error(poll_failed());
     }
-    assert!(!c.is_lost());
-    // The last of those started a streak: 19 in a row so far...
-    for _ in 0..LOST_AFTER_ERRORS - 2 {
-        cb.on_error(poll_failed());
+    for _ in 0..ERRING_FRAMES - 1 {
+        dog.tick();
     }
+    data(&c, 1);
+    dog.tick();
     assert!(!c.is_lost());
-    // ...and the 20th makes it lost.
+    // Errors and no data for ERRING_FRAMES frames: lost.
     cb.on_error(poll_failed());
+    for _ in 0..ERRING_FRAMES - 1 {
+        assert!(!dog.tick());
+    }
+    assert!(!c.is_lost());
+    assert!(!dog.tick(), "erring is told by its errors, not as a stall");
+    assert!(c.is_lost());
+}
+
+#[test]
+fn a_stream_that_stops_after_starting_is_lost_one_that_has_not_started_is_not() {
+    let c = counters();
+    let mut dog = Watchdog::new(c.clone());
+    // PulseAudio can take 2 s to start: no data for longer is no stall.
+    for _ in 0..2 * STALL_FRAMES {
+        assert!(!dog.tick());
+    }
+    assert!(!c.is_lost());
+    data(&c, 1);
+    let told: Vec<bool> = (0..STALL_FRAMES + 10).map(|_| dog.tick()).collect();
+    assert_eq!(told.iter().filter(|&&t| t).count(), 1, "told once");
+    assert!(
+        told[STALL_FRAMES as usize],
+        "after STALL_FRAMES still frames"
+    );
     assert!(c.is_lost());
 }

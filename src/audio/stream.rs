@@ -17,11 +17,12 @@
 //!   (it filled up while the device was starting, say), the excess is
 //!   dropped once, so the delay settles near a period plus 10 ms.
 //!
-//! Errors from cpal's error callback come out of `take_fault` as a
-//! [`DeviceFault`] naming the device, in cpal's words (a repeated error
-//! once). After one that ends the stream, or when callbacks that had
-//! started stop for 2 s, `is_lost` is true and the caller opens another
-//! ([`super::live`] does).
+//! When a stream fails (an error that ends it, errors in a loop with no
+//! data, or callbacks that had started stopping for 2 s), `is_lost` is
+//! true, `take_fault` tells why as a [`DeviceFault`] naming the device in
+//! cpal's words (a repeated error once), and the caller opens another
+//! ([`super::live`] does). Errors the backend got over are only counted
+//! ([`Counters::glitches`]).
 
 use std::fmt;
 use std::sync::Arc;
@@ -32,9 +33,10 @@ use cpal::{BufferSize, SampleFormat, StreamConfig};
 use rtrb::{Consumer, Producer};
 
 use super::device::{choose_config, name_of, DeviceError, Direction};
-use super::resample::{f32_to_i16, i16_to_f32, Converter};
+use super::resample::{f32_to_i16, i16_to_f32, Converter, ResampleError};
 use super::ring::{
-    sample_ring, CaptureCallback, Counters, ErrorCallback, PlaybackCallback, FAULT_RING,
+    sample_ring, CaptureCallback, Counters, ErrorCallback, FaultReader, PlaybackCallback, Watchdog,
+    STALL_FRAMES,
 };
 use super::{AudioInput, AudioOutput, DeviceFault, FRAME, RATE};
 
@@ -45,10 +47,6 @@ pub const TARGET_LATENCY_MS: u32 = 40;
 /// device's rate (room for a slow media task or a long device period; the
 /// bounds above keep what is really buffered small).
 const RING_MS: u32 = 500;
-
-/// Callbacks that started and then stopped for this many frames read or
-/// written (2 s) make the device stalled, hence lost.
-const STALL_FRAMES: u32 = 200;
 
 /// Frames over which the lowest fill of a ring is watched (0.5 s).
 const STANDING_WINDOW: u32 = 50;
@@ -136,7 +134,7 @@ macro_rules! build_stream {
 
 /// A stream's ends on our side, as built: the stream, the ring end the
 /// media task keeps, the faults.
-type Built<E> = (cpal::Stream, E, Consumer<cpal::Error>);
+type Built<E> = (cpal::Stream, E, FaultReader);
 
 /// What both device sides share: the stream, its shape, the counters and
 /// the faults waiting to be taken.
@@ -147,13 +145,10 @@ struct Common {
     /// cpal's thread).
     _stream: cpal::Stream,
     counters: Arc<Counters>,
-    faults: Consumer<cpal::Error>,
-    last_fault: Option<String>,
-    /// Callbacks counted when last looked at, and frames since they moved.
-    seen_callbacks: u64,
-    still_for: u32,
-    stall_reported: bool,
-    standing: Standing,
+    faults: FaultReader,
+    watchdog: Watchdog,
+    /// The watchdog found the stream stalled; not told yet.
+    stall_to_tell: bool,
 }
 
 impl Common {
@@ -201,13 +196,10 @@ impl Common {
             name,
             shape,
             _stream: stream,
+            watchdog: Watchdog::new(counters.clone()),
             counters,
             faults,
-            last_fault: None,
-            seen_callbacks: 0,
-            still_for: 0,
-            stall_reported: false,
-            standing: Standing::default(),
+            stall_to_tell: false,
         };
         Ok((common, end))
     }
@@ -217,22 +209,13 @@ impl Common {
     }
 
     fn take_fault(&mut self) -> Option<DeviceFault> {
-        // A backend in trouble may repeat one error as fast as it can: say
-        // it once. (Bounded: the callback refills the ring meanwhile.)
-        for _ in 0..2 * FAULT_RING {
-            let Ok(e) = self.faults.pop() else { break };
-            let detail = e.to_string();
-            if self.last_fault.as_deref() == Some(detail.as_str()) {
-                continue;
-            }
-            self.last_fault = Some(detail.clone());
+        if let Some(e) = self.faults.take() {
             return Some(DeviceFault {
                 device: self.name.clone(),
-                detail,
+                detail: e.to_string(),
             });
         }
-        if self.still_for >= STALL_FRAMES && !self.stall_reported {
-            self.stall_reported = true;
+        if std::mem::take(&mut self.stall_to_tell) {
             return Some(DeviceFault {
                 device: self.name.clone(),
                 detail: format!("no audio from the device for {} s", STALL_FRAMES / 100),
@@ -241,98 +224,53 @@ impl Common {
         None
     }
 
-    /// Once per frame: notices callbacks that started and then stopped.
+    /// Once per frame: the watchdog looks at the counters.
     fn watch(&mut self) {
-        let callbacks = Counters::get(&self.counters.callbacks);
-        if callbacks != self.seen_callbacks {
-            self.seen_callbacks = callbacks;
-            self.still_for = 0;
-            self.stall_reported = false;
-        } else if callbacks > 0 {
-            self.still_for = self.still_for.saturating_add(1);
+        if self.watchdog.tick() {
+            self.stall_to_tell = true;
         }
     }
 
     fn is_lost(&self) -> bool {
-        self.counters.is_lost() || self.still_for >= STALL_FRAMES
+        self.counters.is_lost()
     }
 }
 
-/// A microphone on a sound card.
-pub struct DeviceInput {
-    common: Common,
+/// The media task's end of a microphone ring: device samples out of the
+/// ring, trimmed to keep the delay down, brought to [`RATE`].
+pub struct CaptureEnd {
+    shape: StreamShape,
     consumer: Consumer<f32>,
     /// Device rate to [`RATE`]; `None` when the device runs at 48 kHz.
     converter: Option<Converter>,
     frame: [f32; FRAME],
+    standing: Standing,
     skipped: u64,
 }
 
-impl fmt::Debug for DeviceInput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DeviceInput")
-            .field("name", &self.common.name)
-            .field("shape", &self.common.shape)
-            .finish()
-    }
-}
-
-impl DeviceInput {
-    /// Opens `device` as a microphone and starts it.
-    pub fn open(device: &cpal::Device) -> Result<Self, DeviceError> {
-        let (common, consumer) =
-            Common::start(device, Direction::Input, |config, format, counters| {
-                let (producer, consumer) = sample_ring(Common::ring_len(&config));
-                let mut cb = CaptureCallback::new(producer, config.channels, counters.clone());
-                let (mut err, faults) = ErrorCallback::new(counters.clone());
-                build_stream!(device, build_input_stream, config, format, cb, err)
-                    .map(|stream| (stream, consumer, faults))
-            })?;
-        let shape = common.shape;
+impl CaptureEnd {
+    pub fn new(shape: StreamShape, consumer: Consumer<f32>) -> Result<Self, ResampleError> {
         let converter = match shape.rate {
             RATE => None,
             rate => {
                 let max_ready = 2 * FRAME + shape.max_fill() * RATE as usize / rate as usize;
-                Some(
-                    Converter::new(rate, RATE, max_ready).map_err(|e| DeviceError::Open {
-                        direction: Direction::Input,
-                        device: common.name.clone(),
-                        detail: e.to_string(),
-                    })?,
-                )
+                Some(Converter::new(rate, RATE, max_ready)?)
             }
         };
-        Ok(DeviceInput {
-            common,
+        Ok(CaptureEnd {
+            shape,
             consumer,
             converter,
             frame: [0.0; FRAME],
+            standing: Standing::default(),
             skipped: 0,
         })
-    }
-
-    /// The device's name as the system gives it.
-    pub fn name(&self) -> &str {
-        &self.common.name
-    }
-
-    pub fn shape(&self) -> StreamShape {
-        self.common.shape
-    }
-
-    pub fn counters(&self) -> &Counters {
-        &self.common.counters
-    }
-
-    /// The stream has ended (device unplugged or failed): open another.
-    pub fn is_lost(&self) -> bool {
-        self.common.is_lost()
     }
 
     /// Audio captured and not yet read, in samples at [`RATE`].
     pub fn buffered(&self) -> usize {
         let ready = self.converter.as_ref().map_or(0, |c| c.ready());
-        ready + self.consumer.slots() * RATE as usize / self.common.shape.rate as usize
+        ready + self.consumer.slots() * RATE as usize / self.shape.rate as usize
     }
 
     /// Device samples thrown away to keep the delay down.
@@ -342,11 +280,10 @@ impl DeviceInput {
 
     /// Drops the oldest samples beyond the hard bound, and standing delay.
     fn trim(&mut self) {
-        let shape = self.common.shape;
+        let shape = self.shape;
         let fill = self.consumer.slots();
         let over = fill.saturating_sub(shape.max_fill());
         let standing = self
-            .common
             .standing
             .observe(fill, shape.frames(15), shape.frames(5));
         let skip = over.max(standing).min(fill);
@@ -357,11 +294,9 @@ impl DeviceInput {
             }
         }
     }
-}
 
-impl AudioInput for DeviceInput {
-    fn read(&mut self, frame: &mut [i16]) {
-        self.common.watch();
+    /// One frame at [`RATE`]; silence when not enough has come in.
+    pub fn read(&mut self, frame: &mut [i16]) {
         self.trim();
         let n = frame.len().min(FRAME);
         let got = match self.converter.as_mut() {
@@ -385,6 +320,175 @@ impl AudioInput for DeviceInput {
             frame.fill(0);
         }
     }
+}
+
+/// The media task's end of a speaker ring: frames at [`RATE`] brought to
+/// the device rate and into the ring, within the bounds.
+pub struct PlaybackEnd {
+    shape: StreamShape,
+    producer: Producer<f32>,
+    /// [`RATE`] to the device rate; `None` when the device runs at 48 kHz.
+    converter: Option<Converter>,
+    scratch: Vec<f32>,
+    standing: Standing,
+    /// Device samples still to drop from what is written (standing delay).
+    skip: usize,
+    dropped: u64,
+}
+
+impl PlaybackEnd {
+    pub fn new(shape: StreamShape, producer: Producer<f32>) -> Result<Self, ResampleError> {
+        let converter = match shape.rate {
+            RATE => None,
+            rate => Some(Converter::new(RATE, rate, 2 * FRAME)?),
+        };
+        Ok(PlaybackEnd {
+            shape,
+            producer,
+            converter,
+            scratch: vec![0.0; 2 * FRAME],
+            standing: Standing::default(),
+            skip: 0,
+            dropped: 0,
+        })
+    }
+
+    /// Audio written and not yet played, in samples at [`RATE`] (the
+    /// device's own buffer not counted).
+    pub fn buffered(&self) -> usize {
+        self.fill() * RATE as usize / self.shape.rate as usize
+    }
+
+    fn fill(&self) -> usize {
+        self.producer.buffer().capacity() - self.producer.slots()
+    }
+
+    /// Device samples dropped: the ring was full (the device plays slower
+    /// than we write, or has not started) or held standing delay.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Moves device-rate samples into the ring, first dropping what is
+    /// owed to the standing-delay trim, then what would go over the bound.
+    fn push(&mut self, mut samples: &[f32]) {
+        let owed = self.skip.min(samples.len());
+        self.skip -= owed;
+        samples = &samples[owed..];
+        let room = self
+            .shape
+            .max_fill()
+            .saturating_sub(self.fill())
+            .min(self.producer.slots());
+        let n = samples.len().min(room);
+        if n > 0 {
+            let _ = self.producer.push_entire_slice(&samples[..n]);
+        }
+        self.dropped += (owed + samples.len() - n) as u64;
+    }
+
+    /// Plays one frame at [`RATE`] (or drops it, see above).
+    pub fn write(&mut self, frame: &[i16]) {
+        let fill = self.fill();
+        self.skip += self
+            .standing
+            .observe(fill, self.shape.frames(10), self.shape.frames(5));
+        let mut scratch = std::mem::take(&mut self.scratch);
+        for piece in frame.chunks(FRAME) {
+            let (mono, out) = scratch.split_at_mut(FRAME);
+            let mono = &mut mono[..piece.len()];
+            for (f, &s) in mono.iter_mut().zip(piece) {
+                *f = i16_to_f32(s);
+            }
+            match self.converter.as_mut() {
+                None => self.push(mono),
+                Some(converter) => {
+                    converter.push(mono);
+                    let mut ready = converter.pop_some(out);
+                    while ready > 0 {
+                        self.push(&out[..ready]);
+                        ready = self.converter.as_mut().map_or(0, |c| c.pop_some(out));
+                    }
+                }
+            }
+        }
+        self.scratch = scratch;
+    }
+}
+
+fn open_error(direction: Direction, device: &str) -> impl Fn(ResampleError) -> DeviceError + '_ {
+    move |e| DeviceError::Open {
+        direction,
+        device: device.to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// A microphone on a sound card.
+pub struct DeviceInput {
+    common: Common,
+    end: CaptureEnd,
+}
+
+impl fmt::Debug for DeviceInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceInput")
+            .field("name", &self.common.name)
+            .field("shape", &self.common.shape)
+            .finish()
+    }
+}
+
+impl DeviceInput {
+    /// Opens `device` as a microphone and starts it.
+    pub fn open(device: &cpal::Device) -> Result<Self, DeviceError> {
+        let (common, consumer) =
+            Common::start(device, Direction::Input, |config, format, counters| {
+                let (producer, consumer) = sample_ring(Common::ring_len(&config));
+                let mut cb = CaptureCallback::new(producer, config.channels, counters.clone());
+                let (mut err, faults) = ErrorCallback::new(counters.clone());
+                build_stream!(device, build_input_stream, config, format, cb, err)
+                    .map(|stream| (stream, consumer, faults))
+            })?;
+        let end = CaptureEnd::new(common.shape, consumer)
+            .map_err(open_error(Direction::Input, &common.name))?;
+        Ok(DeviceInput { common, end })
+    }
+
+    /// The device's name as the system gives it.
+    pub fn name(&self) -> &str {
+        &self.common.name
+    }
+
+    pub fn shape(&self) -> StreamShape {
+        self.common.shape
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.common.counters
+    }
+
+    /// The stream has ended (device unplugged or failed): open another.
+    pub fn is_lost(&self) -> bool {
+        self.common.is_lost()
+    }
+
+    /// Audio captured and not yet read, in samples at [`RATE`].
+    pub fn buffered(&self) -> usize {
+        self.end.buffered()
+    }
+
+    /// Device samples thrown away to keep the delay down.
+    pub fn skipped(&self) -> u64 {
+        self.end.skipped()
+    }
+}
+
+impl AudioInput for DeviceInput {
+    fn read(&mut self, frame: &mut [i16]) {
+        self.common.watch();
+        self.end.read(frame);
+    }
 
     fn take_fault(&mut self) -> Option<DeviceFault> {
         self.common.take_fault()
@@ -394,13 +498,7 @@ impl AudioInput for DeviceInput {
 /// A speaker (or ringer) on a sound card.
 pub struct DeviceOutput {
     common: Common,
-    producer: Producer<f32>,
-    /// [`RATE`] to the device rate; `None` when the device runs at 48 kHz.
-    converter: Option<Converter>,
-    scratch: Vec<f32>,
-    /// Device samples still to drop from what is written (standing delay).
-    skip: usize,
-    dropped: u64,
+    end: PlaybackEnd,
 }
 
 impl fmt::Debug for DeviceOutput {
@@ -418,32 +516,19 @@ impl DeviceOutput {
         let (common, producer) =
             Common::start(device, Direction::Output, |config, format, counters| {
                 let (producer, consumer) = sample_ring(Common::ring_len(&config));
-                // Jitter absorbed beyond one device period: 10 ms.
-                let margin = config.sample_rate as usize / 100;
-                let mut cb =
-                    PlaybackCallback::new(consumer, config.channels, margin, counters.clone());
+                let mut cb = PlaybackCallback::new(
+                    consumer,
+                    config.channels,
+                    playback_margin(config.sample_rate),
+                    counters.clone(),
+                );
                 let (mut err, faults) = ErrorCallback::new(counters.clone());
                 build_stream!(device, build_output_stream, config, format, cb, err)
                     .map(|stream| (stream, producer, faults))
             })?;
-        let converter = match common.shape.rate {
-            RATE => None,
-            rate => Some(
-                Converter::new(RATE, rate, 2 * FRAME).map_err(|e| DeviceError::Open {
-                    direction: Direction::Output,
-                    device: common.name.clone(),
-                    detail: e.to_string(),
-                })?,
-            ),
-        };
-        Ok(DeviceOutput {
-            common,
-            producer,
-            converter,
-            scratch: vec![0.0; 2 * FRAME],
-            skip: 0,
-            dropped: 0,
-        })
+        let end = PlaybackEnd::new(common.shape, producer)
+            .map_err(open_error(Direction::Output, &common.name))?;
+        Ok(DeviceOutput { common, end })
     }
 
     pub fn name(&self) -> &str {
@@ -466,66 +551,19 @@ impl DeviceOutput {
     /// Audio written and not yet played, in samples at [`RATE`] (the
     /// device's own buffer not counted).
     pub fn buffered(&self) -> usize {
-        self.fill() * RATE as usize / self.common.shape.rate as usize
+        self.end.buffered()
     }
 
-    fn fill(&self) -> usize {
-        self.producer.buffer().capacity() - self.producer.slots()
-    }
-
-    /// Device samples dropped: the ring was full (the device plays slower
-    /// than we write, or has not started) or held standing delay.
+    /// Device samples dropped to keep the delay bounded.
     pub fn dropped(&self) -> u64 {
-        self.dropped
-    }
-
-    /// Moves device-rate samples into the ring, first dropping what is
-    /// owed to the standing-delay trim, then what would go over the bound.
-    fn push(&mut self, mut samples: &[f32]) {
-        let owed = self.skip.min(samples.len());
-        self.skip -= owed;
-        samples = &samples[owed..];
-        let max_fill = self.common.shape.max_fill();
-        let room = max_fill
-            .saturating_sub(self.fill())
-            .min(self.producer.slots());
-        let n = samples.len().min(room);
-        if n > 0 {
-            let _ = self.producer.push_entire_slice(&samples[..n]);
-        }
-        self.dropped += (owed + samples.len() - n) as u64;
+        self.end.dropped()
     }
 }
 
 impl AudioOutput for DeviceOutput {
     fn write(&mut self, frame: &[i16]) {
         self.common.watch();
-        let shape = self.common.shape;
-        let fill = self.fill();
-        self.skip += self
-            .common
-            .standing
-            .observe(fill, shape.frames(10), shape.frames(5));
-        let mut scratch = std::mem::take(&mut self.scratch);
-        for piece in frame.chunks(FRAME) {
-            let (mono, out) = scratch.split_at_mut(FRAME);
-            let mono = &mut mono[..piece.len()];
-            for (f, &s) in mono.iter_mut().zip(piece) {
-                *f = i16_to_f32(s);
-            }
-            match self.converter.as_mut() {
-                None => self.push(mono),
-                Some(converter) => {
-                    converter.push(mono);
-                    let mut ready = converter.pop_some(out);
-                    while ready > 0 {
-                        self.push(&out[..ready]);
-                        ready = self.converter.as_mut().map_or(0, |c| c.pop_some(out));
-                    }
-                }
-            }
-        }
-        self.scratch = scratch;
+        self.end.write(frame);
     }
 
     fn take_fault(&mut self) -> Option<DeviceFault> {
@@ -533,37 +571,11 @@ impl AudioOutput for DeviceOutput {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn standing_delay_is_dropped_once_per_window_down_to_the_floor() {
-        let mut s = Standing::default();
-        // A ring stuck at 40 ms (1920 samples) with a 10 ms floor and 5 ms
-        // of slack: after a window, 30 ms are owed.
-        let owed: Vec<usize> = (0..STANDING_WINDOW)
-            .map(|_| s.observe(1920, 480, 240))
-            .collect();
-        assert!(owed[..owed.len() - 1].iter().all(|&o| o == 0));
-        assert_eq!(owed.last(), Some(&1440));
-        // A ring that comes down to the floor now and then owes nothing.
-        let owed: usize = (0..STANDING_WINDOW)
-            .map(|i| s.observe(if i == 7 { 600 } else { 1920 }, 480, 240))
-            .sum();
-        assert_eq!(owed, 0);
-    }
-
-    #[test]
-    fn the_bound_follows_a_long_device_period() {
-        let shape = |period| StreamShape {
-            rate: 48_000,
-            channels: 2,
-            format: SampleFormat::F32,
-            period,
-        };
-        assert_eq!(shape(None).max_fill(), 1920);
-        assert_eq!(shape(Some(480)).max_fill(), 1920);
-        assert_eq!(shape(Some(2048)).max_fill(), 2 * 2048 + 480);
-    }
+/// Jitter a playback callback absorbs beyond one device period: 10 ms.
+pub fn playback_margin(rate: u32) -> usize {
+    rate as usize / 100
 }
+
+#[cfg(test)]
+#[path = "stream_tests.rs"]
+mod tests;
