@@ -12,6 +12,7 @@
 
 use std::fs;
 use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -77,10 +78,10 @@ impl Pulse {
             fs::create_dir_all(root.join(d)).expect("directories");
         }
         // PulseAudio refuses a runtime directory others can read.
-        let _ = Command::new("chmod")
-            .args(["-R", "go-rwx"])
-            .arg(root.join("run"))
-            .status();
+        for d in ["run", "run/pulse"] {
+            fs::set_permissions(root.join(d), fs::Permissions::from_mode(0o700))
+                .expect("runtime directory permissions");
+        }
         fs::write(
             root.join("home/.asoundrc"),
             "pcm.!default { type pulse }\nctl.!default { type pulse }\n",
