@@ -7,8 +7,31 @@
 //! at 8 or 16 kHz are resampled in the media task. Implementations never
 //! block: a microphone with nothing ready gives silence, a speaker that is
 //! full drops.
+//!
+//! The pieces:
+//! - [`file`](mod@file): tones and WAV files as devices (headless runs, tests);
+//! - [`device`]: sound cards through cpal, listed for the settings screen
+//!   and opened by name with a fallback to the default; [`stream`] is one
+//!   open stream on the media task's side (resampling, bounded latency,
+//!   faults), [`ring`] what runs in its real-time callbacks (lock-free,
+//!   allocation-free, no logging);
+//! - [`live`]: the call's microphone and speaker over a whole call:
+//!   switched mid-call, replaced by the default when unplugged, silent
+//!   (and saying why) when nothing opens;
+//! - [`ringtone`]: the ring pattern and a ringer on its own device;
+//! - [`resample`]: rubato between 48 kHz and the codec and device rates;
+//! - [`dsp`]: echo cancellation, noise suppression and gain control;
+//! - [`level`]: levels and tone detection (tests, level meters).
 
+pub mod device;
+pub mod dsp;
 pub mod file;
+pub mod level;
+pub mod live;
+pub mod resample;
+pub mod ring;
+pub mod ringtone;
+pub mod stream;
 
 /// The sample rate of every frame crossing these traits.
 pub const RATE: u32 = 48_000;
