@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Settings of the softphone.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CallSettings {
     /// Codecs in order of preference, by SDP name (`opus`, `G722`, `PCMU`,
@@ -28,6 +28,10 @@ pub struct CallSettings {
     /// Answer every incoming call at once (for bots and tests).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_answer: Option<bool>,
+    /// Echo cancellation, noise suppression and gain control on sound
+    /// devices (`[calls.audio_processing]`; all on by default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio_processing: Option<crate::audio::dsp::DspSettings>,
 }
 
 impl CallSettings {

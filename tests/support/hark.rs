@@ -72,6 +72,12 @@ impl Hark {
     }
 
     pub fn start_with_args(config: &str, args: &[&str]) -> Hark {
+        Self::start_with(config, args, &[])
+    }
+
+    /// Starts `hark --headless` with `args` and more environment (e.g. a
+    /// private PulseAudio's, for the sound device tests).
+    pub fn start_with(config: &str, args: &[&str], env: &[(String, String)]) -> Hark {
         let dir = tempfile::Builder::new()
             .prefix("hark-test-")
             .tempdir()
@@ -107,6 +113,7 @@ impl Hark {
             })
             .args(args)
             .env("HARK_LOG", "info,rsipstack=info")
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

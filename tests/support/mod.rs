@@ -13,6 +13,7 @@ pub mod kamailio;
 pub mod linphonec;
 pub mod peers;
 pub mod process_group;
+pub mod pulse;
 pub mod sipp;
 pub mod sox;
 pub mod window;

@@ -2,22 +2,48 @@
 //! a sound device by name (or the system default), or for headless runs,
 //! bots and tests a tone or a WAV file as the microphone and a WAV file as
 //! the speaker (as baresip's ausine/aufile and sndfile do). Opening never
-//! fails a call: what cannot be opened is replaced by silence, and the
-//! caller is told why.
+//! fails a call: a sound device that is missing falls back to the default
+//! (the user is told), and what cannot be opened at all is silence, with
+//! the reason, while it keeps trying ([`crate::audio::live`]).
 
 use std::path::Path;
 
 use crate::audio::file::{ToneInput, WavInput, WavOutput};
+use crate::audio::live::{LiveInput, LiveOutput};
 use crate::audio::{AudioInput, AudioOutput, DeviceFault, Discard, Silence};
 
 /// The devices one call uses, as written in the settings:
 /// `default`, a device name, `none`, `tone:<Hz>`, `file:<path.wav>`
 /// (played once) or `loop:<path.wav>` for the input; `default`, a device
 /// name, `none` or `file:<path.wav>` for the output.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct AudioSetup {
     pub input: String,
     pub output: String,
+    /// Echo cancellation, noise suppression and gain control for sound
+    /// devices (files and tones are used as they are).
+    pub processing: crate::audio::dsp::DspSettings,
+}
+
+impl AudioSetup {
+    /// Whether the microphone is a sound device (not a file, tone or none).
+    pub(crate) fn uses_device(&self) -> bool {
+        device_name(&self.input).is_some()
+    }
+}
+
+/// The device a spec names: `Some(None)` for the system default,
+/// `Some(Some(name))` for a device, None for files, tones and `none`.
+fn device_name(spec: &str) -> Option<Option<String>> {
+    let spec = spec.trim();
+    if spec == "none"
+        || ["tone:", "file:", "loop:"]
+            .iter()
+            .any(|p| spec.starts_with(p))
+    {
+        return None;
+    }
+    Some((!spec.is_empty() && spec != "default").then(|| spec.to_string()))
 }
 
 /// Opens the microphone `spec` names; on failure silence and why.
@@ -48,13 +74,8 @@ pub(crate) fn open_input(spec: &str) -> (Box<dyn AudioInput>, Option<String>) {
             ),
         };
     }
-    (
-        Box::new(Silence),
-        Some(format!(
-            "microphone {:?}: sound devices are not available in this build; the call goes on without a microphone",
-            if spec.is_empty() { "default" } else { spec }
-        )),
-    )
+    let preferred = device_name(spec).flatten();
+    (Box::new(LiveInput::new(preferred)), None)
 }
 
 /// An opened speaker.
@@ -101,13 +122,8 @@ pub(crate) fn open_output(spec: &str) -> (Output, Option<String>) {
             ),
         };
     }
-    (
-        Output::Other(Box::new(Discard)),
-        Some(format!(
-            "speaker {:?}: sound devices are not available in this build; the call goes on without a speaker",
-            if spec.is_empty() { "default" } else { spec }
-        )),
-    )
+    let preferred = device_name(spec).flatten();
+    (Output::Other(Box::new(LiveOutput::new(preferred))), None)
 }
 
 #[cfg(test)]
@@ -129,5 +145,15 @@ mod tests {
         out.finish();
         assert_eq!(hound::WavReader::open(&path).unwrap().len(), 3);
         assert!(open_output("file:/nonexistent/dir/x.wav").1.is_some());
+    }
+
+    #[test]
+    fn device_names_and_the_rest() {
+        assert_eq!(device_name(""), Some(None));
+        assert_eq!(device_name("default"), Some(None));
+        assert_eq!(device_name("Headset"), Some(Some("Headset".into())));
+        assert_eq!(device_name("tone:440"), None);
+        assert_eq!(device_name("none"), None);
+        assert_eq!(device_name("file:x.wav"), None);
     }
 }

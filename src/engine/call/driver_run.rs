@@ -537,6 +537,7 @@ impl Call {
         let audio = AudioSetup {
             input: self.shared.settings.input.clone().unwrap_or_default(),
             output: self.shared.settings.output.clone().unwrap_or_default(),
+            processing: self.shared.settings.audio_processing.unwrap_or_default(),
         };
         let cname = self.shared.account.address.clone();
         match media::start(

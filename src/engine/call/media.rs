@@ -147,6 +147,22 @@ fn run(
     events: mpsc::UnboundedSender<MediaEvent>,
 ) {
     let (mut mic, mut speaker) = open_devices(&audio, &events);
+    // WebRTC's echo canceller (and noise suppression, gain control) sits
+    // between the sound devices and the codec: it hears what the speaker
+    // plays and takes it out of what the microphone picks up.
+    let mut processing = if audio.uses_device() {
+        match crate::audio::dsp::AudioProcessing::new(audio.processing) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let _ = events.send(MediaEvent::DeviceProblem(format!(
+                    "echo cancellation is off: {e}"
+                )));
+                None
+            }
+        }
+    } else {
+        None
+    };
     let _ = ports.rtcp.set_nonblocking(true);
     let mut mic_frame = vec![0i16; FRAME];
     let mut speaker_frame = vec![0i16; FRAME];
@@ -194,11 +210,17 @@ fn run(
             session.receive_rtcp(&buf[..n], now, wall_ntp());
         }
         mic.read(&mut mic_frame);
+        if let Some(p) = processing.as_mut() {
+            p.process_capture(&mut mic_frame);
+        }
         let remote = session.negotiated().remote_rtp;
         for datagram in session.capture(&mic_frame, now) {
             let _ = ports.rtp.send_to(&datagram, remote);
         }
         session.playout(&mut speaker_frame, now);
+        if let Some(p) = processing.as_mut() {
+            p.process_render(&speaker_frame);
+        }
         speaker.write(&speaker_frame);
         if let Some(report) = session.poll_rtcp(now, wall_ntp()) {
             let _ = ports
