@@ -4,7 +4,7 @@
 //! to speaker, at most 60 ms at zero jitter").
 //!
 //! ```sh
-//! CARGO_TARGET_DIR=/work/target-release cargo run --release --example call_media_bench [-- --seconds 60 --codec opus]
+//! CARGO_TARGET_DIR=/work/target-release cargo run --release --example call_media_bench [-- --seconds 60 --codec opus --aec]
 //! ```
 //!
 //! Two `MediaSession`s (the code a call runs on its media thread) talk to
@@ -29,6 +29,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use hark::audio::dsp::{AudioProcessing, DspSettings};
 use hark::audio::FRAME;
 use hark::media::codec;
 use hark::media::offer_answer::{Codec, Negotiated};
@@ -100,13 +101,20 @@ fn codec_named(name: &str) -> Codec {
 fn main() {
     let seconds: u64 = arg("--seconds", "60").parse().unwrap_or(60);
     let c = codec_named(&arg("--codec", "opus"));
-    println!("codec {}, {seconds} s of audio per side", c.encoding());
-    cpu(c, seconds);
+    let aec = std::env::args().any(|a| a == "--aec");
+    println!(
+        "codec {}, {seconds} s of audio per side, audio processing {}",
+        c.encoding(),
+        if aec { "on (AEC, NS, AGC)" } else { "off" }
+    );
+    cpu(c, seconds, aec);
     latency(c);
 }
 
 /// Runs both sides for `seconds`; reports side A's time per audio second.
-fn cpu(c: Codec, seconds: u64) {
+fn cpu(c: Codec, seconds: u64, aec: bool) {
+    let mut processing =
+        aec.then(|| AudioProcessing::new(DspSettings::default()).expect("webrtc audio processing"));
     let (mut a, mut b) = (session(c, 4000), session(c, 3000));
     let (from_a, from_b) = (
         SocketAddr::from(([127, 0, 0, 1], 3000)),
@@ -136,8 +144,14 @@ fn cpu(c: Codec, seconds: u64) {
         for p in &to_a {
             a.receive_rtp(from_b, p, now);
         }
+        if let Some(p) = processing.as_mut() {
+            p.process_capture(&mut mic);
+        }
         let to_b = a.capture(&mic, now);
         a.playout(&mut speaker, now);
+        if let Some(p) = processing.as_mut() {
+            p.process_render(&speaker);
+        }
         spent_a += start.elapsed();
         bytes += to_b.iter().map(Vec::len).sum::<usize>();
         for p in &to_b {
