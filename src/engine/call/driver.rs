@@ -56,6 +56,8 @@ pub(crate) enum CallMsg {
 mod run;
 #[path = "driver_transfer.rs"]
 mod transfer;
+#[path = "driver_view.rs"]
+mod view;
 
 struct Call {
     shared: Arc<Shared>,
