@@ -55,6 +55,8 @@ pub enum Message {
     Invite,
     Leave,
     ToggleMembers,
+    /// Call the chat's peer (SPEC M8).
+    Call,
 }
 
 /// What the window asks the app to do.
@@ -72,6 +74,8 @@ pub enum Event {
     Close,
     /// Put the keyboard focus in this field.
     Focus(&'static str),
+    /// Call the chat's peer (or show the call already under way).
+    Call,
 }
 
 /// The answer to a search in this chat.
@@ -383,6 +387,8 @@ impl ChatWindow {
                 self.show_members = !self.show_members;
                 vec![]
             }
+            Message::Call if self.kind == ChatKind::Person => vec![Event::Call],
+            Message::Call => vec![],
         }
     }
 
