@@ -359,6 +359,7 @@ call-unmute = Unmute
 call-hold = Hold
 call-resume = Resume
 call-keypad = Keypad
+call-keypad-hide = Hide keypad
 call-transfer = Transfer
 call-transfer-unavailable = Transferring calls is not available yet.
 call-hangup = Hang up

@@ -212,6 +212,11 @@ pub struct App {
     hidden_calls: HashSet<String>,
     /// The last call placed and when (a double click calls once).
     last_placed: Option<((Option<String>, String), Instant)>,
+    /// Call windows asked to open, not open yet.
+    opening: HashSet<window::Id>,
+    /// Of those, the ones to close as soon as they are open (a call that
+    /// stopped ringing before its pop-up was up).
+    close_when_open: HashSet<window::Id>,
 }
 
 impl App {
@@ -243,6 +248,8 @@ impl App {
             incoming: BTreeMap::new(),
             hidden_calls: HashSet::new(),
             last_placed: None,
+            opening: HashSet::new(),
+            close_when_open: HashSet::new(),
         };
         (app, open.map(Message::WindowOpened))
     }
@@ -387,6 +394,7 @@ impl App {
                 self.main.tick(Instant::now());
                 Task::none()
             }
+            Message::WindowOpened(id) if self.closes_on_opening(id) => window::close(id),
             Message::WindowOpened(id) => match (self.windows.get(&id), &self.screen) {
                 (Some(WindowKind::Main), Screen::AccountForm(_)) => AccountForm::focus(),
                 (Some(WindowKind::Chat { .. } | WindowKind::Room { .. }), _) => {

@@ -164,6 +164,7 @@ impl App {
             },
         );
         self.incoming.insert(window, id.to_string());
+        self.opening.insert(window);
         // Flag it, never take the focus from what the user is doing.
         open.map(Message::WindowOpened)
             .chain(window::request_user_attention(
@@ -186,18 +187,30 @@ impl App {
             },
         );
         self.call_windows.insert(window, CallWindow::new(id));
+        self.opening.insert(window);
         open.map(Message::WindowOpened)
     }
 
     /// Forgets a window the app closes (the close event that follows finds
-    /// nothing left to do).
+    /// nothing left to do). One still opening closes once it is open: a
+    /// close before that would be lost and leave an empty window.
     fn close_window(&mut self, window: window::Id) -> Task<Message> {
         self.windows.remove(&window);
         self.incoming.remove(&window);
         if let Some(w) = self.call_windows.remove(&window) {
             self.calls.forget(w.call());
         }
+        if self.opening.contains(&window) {
+            self.close_when_open.insert(window);
+            return Task::none();
+        }
         window::close(window)
+    }
+
+    /// A window is open: true when it is to close at once.
+    pub(super) fn closes_on_opening(&mut self, window: window::Id) -> bool {
+        self.opening.remove(&window);
+        self.close_when_open.remove(&window)
     }
 
     /// Takes in the engine's call events.
@@ -397,6 +410,8 @@ impl App {
 
     /// A call window or pop-up closed (by the user, or by the app).
     pub(super) fn call_window_closed(&mut self, window: window::Id) {
+        self.opening.remove(&window);
+        self.close_when_open.remove(&window);
         self.incoming.remove(&window);
         if let Some(w) = self.call_windows.remove(&window) {
             self.calls.forget(w.call());

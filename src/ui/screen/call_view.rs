@@ -26,10 +26,14 @@ impl CallWindow {
         name: &str,
         now_ms: i64,
     ) -> Element<'a, Message> {
-        let mut body = column![self.controls(i18n, call)].spacing(theme::SMALL_GAP * 2.0);
-        if self.keypad && !call.is_ended() {
-            body = body.push(self.keypad_view(i18n, call));
-        }
+        // The keypad takes the controls' place, as on a phone.
+        let keypad = self.keypad && !call.is_ended();
+        let mut body = column![if keypad {
+            self.keypad_view(i18n, call)
+        } else {
+            self.controls(i18n, call)
+        }]
+        .spacing(theme::SMALL_GAP * 2.0);
         if self.info {
             body = body.push(info_panel(i18n, call));
         }
@@ -53,7 +57,7 @@ impl CallWindow {
             rule::horizontal(1).style(rule::weak),
             body,
             rule::horizontal(1).style(rule::weak),
-            container(footer(i18n, call)).padding([12.0, theme::PADDING * 0.75]),
+            container(footer(i18n, call, keypad)).padding([12.0, theme::PADDING * 0.75]),
         ]
         .into()
     }
@@ -65,7 +69,9 @@ impl CallWindow {
                     text(label)
                         .size(theme::LABEL_SIZE)
                         .align_x(Alignment::Center)
-                        .width(Fill),
+                        .align_y(Alignment::Center)
+                        .width(Fill)
+                        .height(Fill),
                 )
                 .width(Fill)
                 .height(Length::Fixed(44.0))
@@ -133,10 +139,12 @@ impl CallWindow {
                         text(key.to_string())
                             .size(theme::TITLE_SIZE - 4.0)
                             .align_x(Alignment::Center)
-                            .width(Fill),
+                            .align_y(Alignment::Center)
+                            .width(Fill)
+                            .height(Fill),
                     )
                     .width(Fill)
-                    .height(Length::Fixed(46.0))
+                    .height(Length::Fixed(44.0))
                     .style(theme::secondary_button)
                     .on_press_maybe(enabled.then_some(Message::Key(key))),
                 );
@@ -196,7 +204,7 @@ fn header<'a>(i18n: &I18n, call: &'a Call, name: &str, now_ms: i64) -> Element<'
                     .width(Fill),
             );
         }
-    } else if view.phase == CallPhase::Active {
+    } else if view.phase == CallPhase::Active && (call.quality.is_some() || !view.on_hold) {
         lines = lines.push(quality_line(i18n, call));
     }
     if view.muted && !call.is_ended() {
@@ -308,7 +316,7 @@ fn info_panel<'a>(i18n: &I18n, call: &Call) -> Element<'a, Message> {
     let mut panel = column![text(i18n.tr("call-info"))
         .size(theme::LABEL_SIZE)
         .font(theme::BOLD)]
-    .spacing(theme::SMALL_GAP);
+    .spacing(3);
     for line in lines {
         panel = panel.push(text(line).size(theme::SMALL_SIZE));
     }
@@ -319,8 +327,9 @@ fn info_panel<'a>(i18n: &I18n, call: &Call) -> Element<'a, Message> {
         .into()
 }
 
-/// Hang up while the call lasts; Close once it has ended.
-fn footer<'a>(i18n: &I18n, call: &Call) -> Element<'a, Message> {
+/// Hang up while the call lasts (with "Hide keypad" beside it while the
+/// keypad shows); Close once it has ended.
+fn footer<'a>(i18n: &I18n, call: &Call, keypad: bool) -> Element<'a, Message> {
     let (label, tip, style, message): (_, _, theme::ButtonStyle, _) = if call.is_ended() {
         ("call-close", None, theme::secondary_button, Message::Close)
     } else {
@@ -342,7 +351,7 @@ fn footer<'a>(i18n: &I18n, call: &Call) -> Element<'a, Message> {
     .padding([10, 12])
     .style(style)
     .on_press(message);
-    match tip {
+    let main: Element<'a, Message> = match tip {
         Some(tip) => tooltip(
             button,
             theme::tooltip_card(i18n.tr(tip)),
@@ -350,5 +359,19 @@ fn footer<'a>(i18n: &I18n, call: &Call) -> Element<'a, Message> {
         )
         .into(),
         None => button.into(),
+    };
+    if !keypad {
+        return main;
     }
+    let hide = iced::widget::button(
+        text(i18n.tr("call-keypad-hide"))
+            .size(theme::BODY_SIZE)
+            .align_x(Alignment::Center)
+            .width(Fill),
+    )
+    .width(Fill)
+    .padding([10, 12])
+    .style(theme::secondary_button)
+    .on_press(Message::ToggleKeypad);
+    row![hide, main].spacing(theme::SMALL_GAP).into()
 }

@@ -15,7 +15,7 @@ use crate::engine::{CallAction, CallPhase};
 use crate::ui::call::{is_dtmf_key, Call};
 
 /// The call window's size when it opens, and its smallest.
-pub const SIZE: iced::Size = iced::Size::new(380.0, 560.0);
+pub const SIZE: iced::Size = iced::Size::new(380.0, 540.0);
 pub const MIN_SIZE: iced::Size = iced::Size::new(320.0, 440.0);
 
 #[derive(Debug, Clone, PartialEq)]

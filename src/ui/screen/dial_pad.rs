@@ -2,8 +2,8 @@
 //! (type a number, a user name or a SIP address; Enter or "Call" calls,
 //! the engine works out the address), a keypad under it for those who
 //! click, a line per call in progress with "Show" to bring its window
-//! back, and the missed-call badge for the header ("2 missed calls"; a
-//! click clears it). Owns the field and the keypad; the app tells it the
+//! back, and the missed-call badge at the top of the list ("2 missed
+//! calls" and who called; a click clears it). Owns the field and the keypad; the app tells it the
 //! live calls and the missed ones ([`DialPad::set_live`],
 //! [`DialPad::set_missed`]) and is asked through main-window [`Event`]s.
 
@@ -157,8 +157,8 @@ impl DialPad {
             theme::tooltip_card(i18n.tr("dial-tip")),
             tooltip::Position::Bottom,
         );
-        let keypad = button(text("⌗").size(theme::BODY_SIZE))
-            .padding([5, 10])
+        let keypad = button(text("123").size(theme::SMALL_SIZE).font(theme::BOLD))
+            .padding([7, 8])
             .style(if self.keypad {
                 theme::toggled_button
             } else {
@@ -186,7 +186,11 @@ impl DialPad {
         .spacing(theme::SMALL_GAP)
         .align_y(Alignment::Center);
 
-        let mut panel = column![bar].spacing(theme::SMALL_GAP);
+        let mut panel = column![].spacing(theme::SMALL_GAP);
+        if let Some(missed) = self.missed_line(i18n) {
+            panel = panel.push(missed);
+        }
+        panel = panel.push(bar);
         if let Some(error) = &self.error {
             panel = panel.push(
                 text(i18n.tr_args("dial-error", &[("message", error.as_str().into())]))
@@ -206,28 +210,41 @@ impl DialPad {
             .into()
     }
 
-    /// The badge for the header, while there are missed calls.
-    pub fn missed_badge<'a>(&self, i18n: &I18n) -> Option<Element<'a, Message>> {
+    /// The missed calls: a red badge with the count (a click clears it)
+    /// and who called, newest first.
+    fn missed_line<'a>(&self, i18n: &I18n) -> Option<Element<'a, Message>> {
         if self.missed.is_empty() {
             return None;
         }
         let count = self.missed.len() as i64;
         let names = self.missed.join(", ");
+        let badge = tooltip(
+            button(
+                text(i18n.tr_args("calls-missed", &[("count", count.into())]))
+                    .size(theme::SMALL_SIZE)
+                    .font(theme::BOLD)
+                    .wrapping(text::Wrapping::None),
+            )
+            .padding([3, 10])
+            .style(theme::missed_badge)
+            .on_press(Message::ClearMissed),
+            theme::tooltip_card(
+                i18n.tr_args("calls-missed-tip", &[("names", names.clone().into())]),
+            ),
+            tooltip::Position::Bottom,
+        );
         Some(
-            container(tooltip(
-                button(
-                    text(i18n.tr_args("calls-missed", &[("count", count.into())]))
-                        .size(theme::SMALL_SIZE)
-                        .font(theme::BOLD)
-                        .wrapping(text::Wrapping::None),
-                )
-                .padding([3, 9])
-                .style(theme::missed_badge)
-                .on_press(Message::ClearMissed),
-                theme::tooltip_card(i18n.tr_args("calls-missed-tip", &[("names", names.into())])),
-                tooltip::Position::Bottom,
-            ))
-            .padding(Padding::from([16, 0]))
+            row![
+                badge,
+                text(names)
+                    .size(theme::SMALL_SIZE)
+                    .style(theme::muted)
+                    .wrapping(text::Wrapping::None)
+                    .width(Fill),
+            ]
+            .spacing(theme::SMALL_GAP * 1.5)
+            .align_y(Alignment::Center)
+            .clip(true)
             .into(),
         )
     }

@@ -17,7 +17,7 @@ use crate::ui::status::display_address;
 use crate::ui::theme;
 
 /// The pop-up's size.
-pub const SIZE: Size = Size::new(380.0, 210.0);
+pub const SIZE: Size = Size::new(380.0, 190.0);
 /// Its distance from the screen's edges.
 const MARGIN: f32 = 24.0;
 
@@ -100,14 +100,18 @@ pub fn view<'a>(
 
     let action = |label: &str, tip: &str, style: theme::ButtonStyle, message| {
         tooltip(
+            // Two lines fit, for long words (German).
             button(
                 text(i18n.tr(label))
                     .size(theme::LABEL_SIZE)
                     .align_x(Alignment::Center)
-                    .width(Fill),
+                    .align_y(Alignment::Center)
+                    .width(Fill)
+                    .height(Fill),
             )
             .width(Fill)
-            .padding([8, 6])
+            .height(Fill)
+            .padding([2, 6])
             .style(style)
             .on_press(message),
             theme::tooltip_card(i18n.tr(tip)),
@@ -134,7 +138,8 @@ pub fn view<'a>(
             Message::Voicemail
         ),
     ]
-    .spacing(theme::SMALL_GAP);
+    .spacing(theme::SMALL_GAP)
+    .height(46);
 
     container(
         column![

@@ -436,9 +436,6 @@ impl MainWindow {
             .map(|a| display_address(&a.address).to_string())
             .unwrap_or_else(|| i18n.tr("app-title"));
         let mut band = row![container(self.own.view(i18n, &name).map(Message::Own)).width(Fill)];
-        if let Some(badge) = self.dial.missed_badge(i18n) {
-            band = band.push(badge.map(Message::Dial));
-        }
         if !self.accounts.is_empty() {
             band =
                 band.push(chat_tools::menu_column(self.chat.menu_button(i18n)).map(Message::Chat));
