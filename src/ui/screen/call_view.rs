@@ -3,7 +3,8 @@
 //! details), the connection's quality as a coloured dot and a word with the
 //! figures in a tooltip and in the info panel, the controls (Mute, Hold,
 //! Keypad, and Transfer greyed out until the engine can transfer), the
-//! keypad, and Hang up (Close once the call has ended).
+//! keypad in their place when asked for, and Hang up (only Close once the
+//! call has ended).
 
 use iced::widget::{button, column, container, row, rule, text, tooltip};
 use iced::{Alignment, Element, Fill, Length};
@@ -26,14 +27,15 @@ impl CallWindow {
         name: &str,
         now_ms: i64,
     ) -> Element<'a, Message> {
-        // The keypad takes the controls' place, as on a phone.
+        // The keypad takes the controls' place, as on a phone; an ended
+        // call has none.
         let keypad = self.keypad && !call.is_ended();
-        let mut body = column![if keypad {
-            self.keypad_view(i18n, call)
-        } else {
-            self.controls(i18n, call)
-        }]
-        .spacing(theme::SMALL_GAP * 2.0);
+        let mut body = column![].spacing(theme::SMALL_GAP * 2.0);
+        if keypad {
+            body = body.push(self.keypad_view(i18n, call));
+        } else if !call.is_ended() {
+            body = body.push(self.controls(i18n, call));
+        }
         if self.info {
             body = body.push(info_panel(i18n, call));
         }
