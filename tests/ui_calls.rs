@@ -17,6 +17,7 @@ use hark::engine::{
 use hark::i18n::Language;
 use hark::ui::app::{call_keys, CallKey};
 use hark::ui::desktop::Topic;
+use hark::ui::screen::chat_window::COMPOSER_ID;
 use hark::ui::screen::contacts::DefaultAction;
 use hark::ui::screen::dial_pad::{self, DIAL_ID, DIAL_REQUEST};
 use hark::ui::screen::main_window;
@@ -119,6 +120,18 @@ fn press(h: &mut Harness, window: window::Id, key: keyboard::Key, modifiers: key
 
 fn char_key(c: &str) -> keyboard::Key {
     keyboard::Key::Character(c.into())
+}
+
+/// Opens Carol's chat and returns its window, with its commands taken.
+fn open_carol(h: &mut Harness) -> window::Id {
+    h.event(Event::OpenChat {
+        account: ALICE.into(),
+        peer: CAROL.into(),
+    });
+    h.commands();
+    h.app
+        .chat_window(ALICE, CAROL)
+        .expect("Carol's chat window")
 }
 
 fn call_window(h: &Harness, id: &str) -> window::Id {
@@ -425,6 +438,39 @@ fn the_chat_window_calls_its_peer_and_then_shows_the_call() {
     // A second click at once is the same call.
     click(&mut h, chat, "Call");
     assert_eq!(h.commands(), []);
+
+    // Alt+C in the composer calls too, and types nothing.
+    let chat = open_carol(&mut h);
+    h.interact_in(chat, |ui| {
+        ui.click(selector::id(COMPOSER_ID)).expect("composer");
+        let _ = ui.simulate([iced::Event::Keyboard(keyboard::Event::KeyPressed {
+            key: char_key("c"),
+            modified_key: char_key("c"),
+            physical_key: keyboard::key::Physical::Unidentified(
+                keyboard::key::NativeCode::Unidentified,
+            ),
+            location: keyboard::Location::Standard,
+            modifiers: keyboard::Modifiers::ALT,
+            text: Some("c".into()),
+            repeat: false,
+        })]);
+    });
+    assert_eq!(
+        h.commands(),
+        [Command::Call {
+            account: Some(ALICE.into()),
+            uri: CAROL.into()
+        }]
+    );
+    assert_eq!(
+        h.app
+            .chat_window_state(chat)
+            .unwrap()
+            .composer_text()
+            .trim(),
+        ""
+    );
+    let chat = h.app.chat_window(ALICE, BOB).unwrap();
 
     call(&mut h, &outgoing_call("c1", BOB));
     let w = call_window(&h, "c1");
