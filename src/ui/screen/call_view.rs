@@ -187,15 +187,21 @@ fn header<'a>(i18n: &I18n, call: &'a Call, name: &str, now_ms: i64) -> Element<'
             .font(theme::BOLD)
             .align_x(Alignment::Center)
             .width(Fill),
-        text(display_address(&view.peer).to_string())
-            .size(theme::SMALL_SIZE)
-            .style(theme::muted)
-            .align_x(Alignment::Center)
-            .width(Fill),
-        phase_text,
     ]
     .spacing(theme::SMALL_GAP)
     .align_x(Alignment::Center);
+    // The address, unless the name is the address.
+    let address = display_address(&view.peer);
+    if address != name {
+        lines = lines.push(
+            text(address.to_string())
+                .size(theme::SMALL_SIZE)
+                .style(theme::muted)
+                .align_x(Alignment::Center)
+                .width(Fill),
+        );
+    }
+    lines = lines.push(phase_text);
     if call.is_ended() {
         if let Some(detail) = &view.detail {
             lines = lines.push(

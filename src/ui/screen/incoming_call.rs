@@ -91,12 +91,19 @@ pub fn view<'a>(
         .spacing(4)
         .into();
     }
-    let who = row![
-        theme::avatar(name, 52.0, None),
-        theme::name_and_line(name.to_string(), address, theme::BODY_SIZE + 3.0, true),
-    ]
-    .spacing(theme::SMALL_GAP * 2.0)
-    .align_y(Alignment::Center);
+    // The address under the name, unless the name is the address.
+    let caller: Element<'a, Message> = if address == name {
+        text(name.to_string())
+            .size(theme::BODY_SIZE + 3.0)
+            .font(theme::BOLD)
+            .wrapping(text::Wrapping::None)
+            .into()
+    } else {
+        theme::name_and_line(name.to_string(), address, theme::BODY_SIZE + 3.0, true)
+    };
+    let who = row![theme::avatar(name, 52.0, None), caller]
+        .spacing(theme::SMALL_GAP * 2.0)
+        .align_y(Alignment::Center);
 
     let action = |label: &str, tip: &str, style: theme::ButtonStyle, message| {
         tooltip(
