@@ -215,6 +215,12 @@ impl App {
 
     /// Takes in the engine's call events.
     pub(super) fn call_event(&mut self, event: &Event) -> Task<Message> {
+        if !matches!(
+            event,
+            Event::Call { .. } | Event::CallQuality { .. } | Event::DtmfReceived { .. }
+        ) {
+            return Task::none();
+        }
         self.calls.tick(now_ms());
         let task = match event {
             Event::Call { call } => self.call_changed((**call).clone()),
@@ -226,7 +232,7 @@ impl App {
                 self.calls.key_received(call, *key);
                 Task::none()
             }
-            _ => return Task::none(),
+            _ => Task::none(),
         };
         self.sync_call_lines();
         task
