@@ -8,8 +8,10 @@
 //! such as `de`; `ICED_THEME=Dark` shows the dark theme.
 //!
 //! The pretend engine plays a softphone: `call` rings for a second and is
-//! answered, `call_control` answers, declines, holds, mutes and hangs up
-//! as asked, and every two seconds an active call gets its figures.
+//! answered, `call_control` answers, declines, holds, mutes, transfers and
+//! hangs up as asked, and every two seconds an active call gets its
+//! figures. In `main`, Alt+T in Bob's window shows the transfer form with
+//! Maria's call to connect him with.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -17,6 +17,7 @@ use hark::engine::{
 use hark::i18n::Language;
 use hark::ui::app::{call_keys, CallKey};
 use hark::ui::desktop::Topic;
+use hark::ui::screen::call_window::TRANSFER_ID;
 use hark::ui::screen::chat_window::COMPOSER_ID;
 use hark::ui::screen::contacts::DefaultAction;
 use hark::ui::screen::dial_pad::{self, DIAL_ID, DIAL_REQUEST};
@@ -400,6 +401,83 @@ fn the_call_window_follows_the_call_and_its_buttons_send_the_actions() {
     assert_eq!(h.app.call_window("c1"), None);
     assert_eq!(h.app.window_kind(w), None);
     assert!(h.app.calls().get("c1").is_none());
+}
+
+#[test]
+fn transfer_passes_the_call_on_to_a_number_or_to_another_call() {
+    let (mut h, _) = harness();
+    let mut bob = outgoing_call("c1", BOB);
+    phase(&mut h, &mut bob, CallPhase::Active);
+    let w = call_window(&h, "c1");
+    click(&mut h, w, "Transfer");
+    h.shows_in(w, "Transfer Bob Builder to:");
+    h.shows_in(w, "Cancel");
+    // Something that is no address: said so, nothing sent.
+    h.interact_in(w, |ui| {
+        ui.click(selector::id(TRANSFER_ID)).expect("transfer field");
+        let _ = ui.typewrite("carol chen");
+        let _ = ui.tap_key(Named::Enter);
+    });
+    assert_eq!(h.commands(), []);
+    h.shows_in(
+        w,
+        "Enter a number, a user name or an address like bob@example.com.",
+    );
+    // A user name is at the account's domain (blind transfer).
+    h.update(Message::Call(
+        w,
+        hark::ui::screen::call_window::Message::TransferInput(String::new()),
+    ));
+    h.interact_in(w, |ui| {
+        ui.click(selector::id(TRANSFER_ID)).expect("transfer field");
+        let _ = ui.typewrite("carol");
+        let _ = ui.tap_key(Named::Enter);
+    });
+    assert_eq!(
+        h.commands(),
+        [control(
+            "c1",
+            CallAction::Transfer {
+                target: "sip:carol@hark.test".into()
+            }
+        )]
+    );
+    assert!(h
+        .app
+        .call_window_state(w)
+        .unwrap()
+        .transfer_form()
+        .is_none());
+
+    // With Carol on hold in another call: connect Bob with her (attended).
+    let mut carol = outgoing_call("c2", CAROL);
+    phase(&mut h, &mut carol, CallPhase::Active);
+    carol.on_hold = true;
+    call(&mut h, &carol);
+    press(&mut h, w, char_key("t"), keyboard::Modifiers::ALT);
+    h.shows_in(w, "Or put Bob Builder through to a call you have:");
+    h.shows_in(w, "Carol Chen");
+    h.shows_in(w, "On hold · 0:00");
+    click(&mut h, w, "Connect");
+    assert_eq!(
+        h.commands(),
+        [control(
+            "c1",
+            CallAction::AttendedTransfer { with: "c2".into() }
+        )]
+    );
+    // Escape closes the form.
+    press(&mut h, w, char_key("t"), keyboard::Modifiers::ALT);
+    h.update(Message::EscapeIn(w));
+    assert!(h
+        .app
+        .call_window_state(w)
+        .unwrap()
+        .transfer_form()
+        .is_none());
+
+    ended(&mut h, &mut bob, "transferred");
+    h.shows_in(w, "Call transferred · 0:00");
 }
 
 #[test]

@@ -351,6 +351,7 @@ call-end-no-ack = The call could not be set up
 call-end-session-expired = The connection was lost
 call-end-media-failed = The sound could not be started
 call-end-forwarded = Sent to voicemail
+call-end-transferred = Call transferred
 call-end-other = Call ended
 # Technical details under the reason ($detail may be in English).
 call-end-detail = Details: { $detail }
@@ -361,7 +362,15 @@ call-resume = Resume
 call-keypad = Keypad
 call-keypad-hide = Hide keypad
 call-transfer = Transfer
-call-transfer-unavailable = Transferring calls is not available yet.
+call-transfer-tip = Pass the call on to someone else (Alt+T)
+# The transfer form; $name: the other person of the call.
+call-transfer-title = Transfer { $name } to:
+call-transfer-placeholder = Number, name or address
+call-transfer-submit = Transfer
+call-transfer-invalid = Enter a number, a user name or an address like bob@example.com.
+call-transfer-with = Or put { $name } through to a call you have:
+call-transfer-connect = Connect
+call-transfer-cancel = Cancel
 call-hangup = Hang up
 call-close = Close
 call-info = Call info

@@ -330,17 +330,53 @@ pub fn end_reason_id(reason: Option<&str>) -> &'static str {
         Some("session-expired") => "call-end-session-expired",
         Some("media-failed") => "call-end-media-failed",
         Some("forwarded") => "call-end-forwarded",
+        Some("transferred") => "call-end-transferred",
         _ => "call-end-other",
     }
 }
 
-/// True when the call ended the ordinary way (someone hung up): its
-/// window need not stay long.
+/// True when the call ended the ordinary way (someone hung up, it was
+/// passed on): its window need not stay long.
 pub fn ended_normally(view: &CallView) -> bool {
     matches!(
         view.end_reason.as_deref(),
-        Some("hangup" | "remote-hangup" | "forwarded")
+        Some("hangup" | "remote-hangup" | "forwarded" | "transferred")
     )
+}
+
+/// The SIP address to transfer a call on `account` to, for what the user
+/// typed: a `sip:`/`sips:` address as it is, `user@host` with `sip:`, a
+/// `tel:` number, a number or a user name at the account's domain
+/// (spaces, dashes, dots and brackets of a number dropped). None for
+/// nothing, or text with spaces that is not a number.
+pub fn transfer_target(input: &str, account: &str) -> Option<String> {
+    let input = input.trim();
+    let lower = input.to_ascii_lowercase();
+    if lower.starts_with("sip:") || lower.starts_with("sips:") {
+        return (!input.contains(char::is_whitespace)).then(|| input.to_string());
+    }
+    let user = lower
+        .strip_prefix("tel:")
+        .map(|_| &input[4..])
+        .unwrap_or(input);
+    let user = user.split(';').next().unwrap_or(user);
+    let is_number = user.chars().any(|c| c.is_ascii_digit())
+        && user
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-.()*#".contains(c));
+    let user: String = if is_number {
+        user.chars().filter(|c| !" -.()".contains(*c)).collect()
+    } else {
+        user.to_string()
+    };
+    if user.is_empty() || user.contains(char::is_whitespace) {
+        return None;
+    }
+    if user.contains('@') {
+        return Some(format!("sip:{user}"));
+    }
+    let domain = account.rsplit_once('@').map(|(_, d)| d)?;
+    Some(format!("sip:{user}@{domain}"))
 }
 
 /// Where a call stands in words, with its timer once answered:

@@ -160,6 +160,7 @@ fn every_phase_and_end_reason_has_words_in_every_language() {
         "session-expired",
         "media-failed",
         "forwarded",
+        "transferred",
         "something-new",
     ];
     for lang in Language::ALL {
@@ -193,4 +194,30 @@ fn every_phase_and_end_reason_has_words_in_every_language() {
     let mut held = view("c", CallDirection::Outgoing, CallPhase::Active);
     held.on_hold = true;
     assert_eq!(phase_id(&held), "call-phase-on-hold");
+}
+
+#[test]
+fn what_the_user_types_becomes_a_transfer_target() {
+    let alice = "sip:alice@hark.test";
+    let t = |input| transfer_target(input, alice);
+    assert_eq!(t("carol").as_deref(), Some("sip:carol@hark.test"));
+    assert_eq!(
+        t(" carol@other.org ").as_deref(),
+        Some("sip:carol@other.org")
+    );
+    assert_eq!(
+        t("sip:desk@hark.test").as_deref(),
+        Some("sip:desk@hark.test")
+    );
+    assert_eq!(
+        t("+49 (30) 123-45").as_deref(),
+        Some("sip:+493012345@hark.test")
+    );
+    assert_eq!(
+        t("tel:+1-555-0100").as_deref(),
+        Some("sip:+15550100@hark.test")
+    );
+    assert_eq!(t(""), None);
+    assert_eq!(t("carol chen"), None);
+    assert_eq!(transfer_target("carol", "no-domain"), None);
 }

@@ -22,7 +22,7 @@ use crate::ui::contact_list;
 use crate::ui::desktop::Topic;
 use crate::ui::screen::call_window::{MIN_SIZE, SIZE};
 use crate::ui::screen::dial_pad::{LiveCall, DIAL_REQUEST};
-use crate::ui::screen::{call_window, incoming_call, CallWindow};
+use crate::ui::screen::{call_window, incoming_call, CallWindow, TransferCandidate};
 use crate::ui::status::display_address;
 
 use super::keys::CallKey;
@@ -372,6 +372,7 @@ impl App {
                 Task::none()
             }
             Some(call_window::Event::Close) => self.close_window(window),
+            Some(call_window::Event::Focus(id)) => iced::widget::operation::focus(id),
             None => Task::none(),
         }
     }
@@ -447,6 +448,7 @@ impl App {
                     CallKey::Hold => W::ToggleHold,
                     CallKey::Keypad => W::ToggleKeypad,
                     CallKey::Info => W::ToggleInfo,
+                    CallKey::Transfer => W::ToggleTransfer,
                     CallKey::Hangup => W::Hangup,
                     CallKey::Enter => W::Close,
                     _ => return Task::none(),
@@ -481,8 +483,27 @@ impl App {
             return space().into();
         };
         let name = self.call_name(&call.view);
-        w.view(&self.i18n, call, &name, self.calls.now_ms())
+        let others = self.transfer_candidates(call);
+        w.view(&self.i18n, call, &name, self.calls.now_ms(), &others)
             .map(move |m| Message::Call(window, m))
+    }
+
+    /// The other calls of `call`'s account that are up: an attended
+    /// transfer can connect `call`'s peer with theirs.
+    fn transfer_candidates(&self, call: &Call) -> Vec<TransferCandidate> {
+        let now = self.calls.now_ms();
+        self.calls
+            .live()
+            .filter(|c| c.id() != call.id() && c.is_active() && c.view.account == call.view.account)
+            .map(|c| {
+                let name = self.call_name(&c.view);
+                TransferCandidate {
+                    id: c.id().to_string(),
+                    status: describe(&self.i18n, c, &name, now),
+                    name,
+                }
+            })
+            .collect()
     }
 
     /// The title of a call window or pop-up.

@@ -4,8 +4,8 @@
 //! (the app routes them by the window that had the focus): in the
 //! incoming-call pop-up Enter or Alt+A accepts, Alt+D declines, Alt+V
 //! sends to voicemail; in a call window digits, `*` and `#` send tones,
-//! Alt+M mutes, Alt+H holds, Alt+K shows the keypad, Alt+I the figures,
-//! Alt+E hangs up and Enter closes an ended call's window; in a chat
+//! Alt+M mutes, Alt+H holds, Alt+K shows the keypad, Alt+T the transfer
+//! form, Alt+I the figures, Alt+E hangs up and Enter closes an ended call's window; in a chat
 //! window Alt+C calls the person; in the main window Ctrl+D goes to the
 //! dial field. A mouse press is also reported while the note is edited.
 
@@ -30,6 +30,7 @@ pub enum CallKey {
     Hold,
     Keypad,
     Info,
+    Transfer,
     Hangup,
     /// Call the person of a chat window.
     CallPeer,
@@ -114,6 +115,7 @@ pub fn call_keys(event: iced::Event, status: event::Status, window: window::Id) 
             'h' => CallKey::Hold,
             'k' => CallKey::Keypad,
             'i' => CallKey::Info,
+            't' => CallKey::Transfer,
             'e' => CallKey::Hangup,
             'c' => CallKey::CallPeer,
             _ => return None,

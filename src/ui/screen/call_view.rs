@@ -2,9 +2,9 @@
 //! the call stands in words with its timer (or why it ended, and the
 //! details), the connection's quality as a coloured dot and a word with the
 //! figures in a tooltip and in the info panel, the controls (Mute, Hold,
-//! Keypad, and Transfer greyed out until the engine can transfer), the
-//! keypad in their place when asked for, and Hang up (only Close once the
-//! call has ended).
+//! Keypad, Transfer), the keypad or the transfer form
+//! ([`super::call_transfer`]) in their place when asked for, and Hang up
+//! (only Close once the call has ended).
 
 use iced::widget::{button, column, container, row, rule, text, tooltip};
 use iced::{Alignment, Element, Fill, Length};
@@ -15,26 +15,37 @@ use crate::ui::call::{describe, ended_normally, Call, Grade, KEYPAD};
 use crate::ui::status::display_address;
 use crate::ui::theme::{self, Dot};
 
-use super::call_window::{can_hold, can_mute, can_send_keys, CallWindow, Message};
+use super::call_transfer::TransferCandidate;
+use super::call_window::{can_hold, can_mute, can_send_keys, can_transfer, CallWindow, Message};
 
 impl CallWindow {
     /// The whole window; `name` is the other person as the list names
-    /// them, `now_ms` the clock for the timer.
+    /// them, `now_ms` the clock for the timer, `others` the calls this one
+    /// can be connected with.
     pub fn view<'a>(
         &'a self,
         i18n: &I18n,
         call: &'a Call,
         name: &str,
         now_ms: i64,
+        others: &[TransferCandidate],
     ) -> Element<'a, Message> {
-        // The keypad takes the controls' place, as on a phone; an ended
-        // call has none.
-        let keypad = self.keypad && !call.is_ended();
+        // The keypad or the transfer form takes the controls' place, as
+        // on a phone, with a button beside Hang up to go back; an ended
+        // call has none of them.
         let mut body = column![].spacing(theme::SMALL_GAP * 2.0);
-        if keypad {
-            body = body.push(self.keypad_view(i18n, call));
-        } else if !call.is_ended() {
-            body = body.push(self.controls(i18n, call));
+        let mut back = None;
+        match &self.transfer {
+            Some(form) if can_transfer(call) => {
+                body = body.push(self.transfer_view(i18n, form, name, others));
+                back = Some((i18n.tr("call-transfer-cancel"), Message::ToggleTransfer));
+            }
+            _ if self.keypad && !call.is_ended() => {
+                body = body.push(self.keypad_view(i18n, call));
+                back = Some((i18n.tr("call-keypad-hide"), Message::ToggleKeypad));
+            }
+            _ if !call.is_ended() => body = body.push(self.controls(i18n, call)),
+            _ => {}
         }
         if self.info {
             body = body.push(info_panel(i18n, call));
@@ -59,7 +70,7 @@ impl CallWindow {
             rule::horizontal(1).style(rule::weak),
             body,
             rule::horizontal(1).style(rule::weak),
-            container(footer(i18n, call, keypad)).padding([12.0, theme::PADDING * 0.75]),
+            container(footer(i18n, call, back)).padding([12.0, theme::PADDING * 0.75]),
         ]
         .into()
     }
@@ -115,12 +126,11 @@ impl CallWindow {
             self.keypad,
             (!call.is_ended()).then_some(Message::ToggleKeypad),
         );
-        // Transfer (REFER) comes with the engine's transfer action.
         let transfer = control(
             i18n.tr("call-transfer"),
-            "call-transfer-unavailable",
+            "call-transfer-tip",
             false,
-            None,
+            can_transfer(call).then_some(Message::ToggleTransfer),
         );
         column![
             row![mute, hold].spacing(theme::SMALL_GAP),
@@ -335,9 +345,9 @@ fn info_panel<'a>(i18n: &I18n, call: &Call) -> Element<'a, Message> {
         .into()
 }
 
-/// Hang up while the call lasts (with "Hide keypad" beside it while the
-/// keypad shows); Close once it has ended.
-fn footer<'a>(i18n: &I18n, call: &Call, keypad: bool) -> Element<'a, Message> {
+/// Hang up while the call lasts (with `back` beside it: "Hide keypad",
+/// "Cancel"); Close once it has ended.
+fn footer<'a>(i18n: &I18n, call: &Call, back: Option<(String, Message)>) -> Element<'a, Message> {
     let (label, tip, style, message): (_, _, theme::ButtonStyle, _) = if call.is_ended() {
         ("call-close", None, theme::secondary_button, Message::Close)
     } else {
@@ -368,11 +378,11 @@ fn footer<'a>(i18n: &I18n, call: &Call, keypad: bool) -> Element<'a, Message> {
         .into(),
         None => button.into(),
     };
-    if !keypad {
+    let Some((label, message)) = back else {
         return main;
-    }
+    };
     let hide = iced::widget::button(
-        text(i18n.tr("call-keypad-hide"))
+        text(label)
             .size(theme::BODY_SIZE)
             .align_x(Alignment::Center)
             .width(Fill),
@@ -380,6 +390,6 @@ fn footer<'a>(i18n: &I18n, call: &Call, keypad: bool) -> Element<'a, Message> {
     .width(Fill)
     .padding([10, 12])
     .style(theme::secondary_button)
-    .on_press(Message::ToggleKeypad);
+    .on_press(message);
     row![hide, main].spacing(theme::SMALL_GAP).into()
 }

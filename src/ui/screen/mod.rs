@@ -3,6 +3,7 @@
 //! leave the screen (a command for the engine, a change of screen).
 
 pub mod account_form;
+mod call_transfer;
 mod call_view;
 pub mod call_window;
 mod chat_members;
@@ -19,6 +20,7 @@ pub mod main_window;
 pub mod own_status;
 
 pub use account_form::AccountForm;
+pub use call_transfer::TransferCandidate;
 pub use call_window::CallWindow;
 pub use chat_search::SearchWindow;
 pub use chat_view::Peer;
