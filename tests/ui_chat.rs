@@ -377,15 +377,22 @@ fn copy_puts_one_message_on_the_clipboard() {
     h.shows_in(id, "copy me");
 }
 
+/// SPEC M8; the call that follows is in `ui_calls.rs`.
 #[test]
-fn the_call_button_is_there_but_disabled() {
+fn the_call_button_calls_the_peer() {
     let (mut h, _) = harness();
     let id = open_bob(&mut h);
     h.shows_in(id, "Call");
     h.interact_in(id, |ui| {
         ui.click("Call").expect("Call button");
     });
-    assert_eq!(h.commands(), []);
+    assert_eq!(
+        h.commands(),
+        [Command::Call {
+            account: Some(ALICE.into()),
+            uri: BOB.into()
+        }]
+    );
 }
 
 #[test]

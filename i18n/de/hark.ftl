@@ -178,7 +178,6 @@ chat-someone-typing = Jemand schreibt…
 chat-search = Suchen
 chat-search-placeholder = In diesem Chat suchen
 chat-call = Anrufen
-chat-call-unavailable = Anrufe sind in Hark noch nicht möglich.
 chat-load-older = Ältere Nachrichten laden
 chat-loading = Wird geladen…
 chat-empty = Noch keine Nachrichten. Sagen Sie Hallo!
@@ -254,3 +253,105 @@ chat-failure-unreachable = der Server hat nicht geantwortet
 chat-failure-not-registered = noch nicht mit dem Server verbunden
 chat-failure-server-error = der Server hat ein Problem
 chat-failure-other = nicht durchgekommen
+
+## Anrufe: einen Anruf im Hauptfenster beginnen
+
+dial-placeholder = Nummer, Name oder Adresse anrufen
+dial-call = Die Eingabe anrufen (Eingabetaste)
+dial-keypad = Wähltasten
+dial-tip = Geben Sie eine Nummer, einen Benutzernamen oder eine Adresse wie bob@example.com ein; die Eingabetaste ruft an (Strg+D springt hierher).
+dial-error = Anruf nicht möglich: { $message }
+calls-missed = { $count ->
+    [one] 1 verpasster Anruf
+   *[other] { $count } verpasste Anrufe
+}
+calls-missed-tip = Verpasst: { $names }. Klicken zum Zurücksetzen.
+calls-show = Anzeigen
+calls-show-tip = Das Fenster dieses Anrufs anzeigen
+chat-call-tip = { $name } anrufen (Alt+C)
+
+## Anrufe: das Fenster für eingehende Anrufe
+
+incoming-window-title = Anruf von { $name } – Hark
+call-incoming = Eingehender Anruf
+call-incoming-to = an { $account }
+call-accept = Annehmen
+call-decline = Ablehnen
+call-voicemail = Zur Mailbox
+call-accept-tip = Den Anruf annehmen (Eingabetaste oder Alt+A)
+call-decline-tip = Den Anruf abweisen (Alt+D)
+call-voicemail-tip = Den Anrufer an Ihre Mailbox weiterleiten (Alt+V)
+call-notification-title = Eingehender Anruf
+call-notification-body = { $name } ({ $address }) ruft Sie an.
+call-missed-title = Verpasster Anruf
+call-missed-body = { $name } ({ $address }) hat Sie angerufen.
+
+## Anrufe: das Anruffenster
+
+call-window-title = Anruf mit { $name } – Hark
+call-phase-calling = Wird angerufen…
+call-phase-ringing = Es klingelt…
+call-phase-incoming = Eingehender Anruf
+call-phase-connecting = Verbindung wird hergestellt…
+call-phase-active = Verbunden
+call-phase-on-hold = Gehalten
+call-end-hangup = Anruf beendet
+call-end-remote-hangup = { $name } hat aufgelegt
+call-end-busy = { $name } ist besetzt
+call-end-declined = { $direction ->
+    [incoming] Sie haben den Anruf abgelehnt
+   *[other] { $name } hat den Anruf abgelehnt
+}
+call-end-not-found = Unter dieser Nummer oder Adresse ist niemand erreichbar
+call-end-no-answer = Keine Antwort
+call-end-cancelled = { $direction ->
+    [incoming] Verpasster Anruf: { $name } hat vor Ihrer Antwort aufgelegt
+   *[other] Anruf abgebrochen
+}
+call-end-refused = Der Anruf wurde abgewiesen
+call-end-failed = Der Anruf konnte nicht hergestellt werden
+call-end-no-ack = Die Verbindung konnte nicht aufgebaut werden
+call-end-session-expired = Die Verbindung ist abgerissen
+call-end-media-failed = Der Ton konnte nicht gestartet werden
+call-end-forwarded = An die Mailbox weitergeleitet
+call-end-transferred = Anruf weiterverbunden
+call-end-other = Anruf beendet
+call-end-detail = Details: { $detail }
+call-mute = Stummschalten
+call-unmute = Mikrofon einschalten
+call-hold = Halten
+call-resume = Fortsetzen
+call-keypad = Wähltasten
+call-keypad-hide = Tasten ausblenden
+call-transfer = Weiterverbinden
+call-transfer-tip = Den Anruf an jemand anderen weitergeben (Alt+T)
+call-transfer-title = { $name } weiterverbinden an:
+call-transfer-placeholder = Nummer, Name oder Adresse
+call-transfer-submit = Weiterverbinden
+call-transfer-invalid = Geben Sie eine Nummer, einen Benutzernamen oder eine Adresse wie bob@example.com ein.
+call-transfer-with = Oder { $name } mit einem Ihrer Anrufe verbinden:
+call-transfer-connect = Verbinden
+call-transfer-cancel = Abbrechen
+call-hangup = Auflegen
+call-close = Schließen
+call-info = Anrufdetails
+call-mute-tip = Ihr Mikrofon aus- oder einschalten (Alt+M)
+call-hold-tip = Den Anruf halten oder fortsetzen (Alt+H)
+call-keypad-tip = Töne 0–9, * und # senden (Alt+K; Ziffern auf der Tastatur gehen auch)
+call-hangup-tip = Den Anruf beenden (Alt+E)
+call-info-tip = Codec und Verbindungswerte (Alt+I)
+call-muted = Ihr Mikrofon ist aus
+call-keys-received = Gedrückte Tasten der Gegenseite: { $keys }
+call-keypad-hint = Ziffern, * und # können Sie auch auf der Tastatur tippen.
+call-quality-good = Gute Verbindung
+call-quality-fair = Mäßige Verbindung
+call-quality-poor = Schlechte Verbindung
+call-quality-waiting = Verbindung wird gemessen…
+call-info-codec = Codec: { $codec }
+call-info-loss = Verlorene Pakete: { $percent } %
+call-info-remote-loss = Verloren auf der Gegenseite: { $percent } %
+call-info-jitter = Jitter: { $ms } ms
+call-info-rtt = Umlaufzeit: { $ms } ms
+call-info-packets = Pakete: { $sent } gesendet, { $received } empfangen
+call-info-concealed = Überbrückte Lücken: { $count }
+decimal-separator = ,

@@ -193,7 +193,6 @@ chat-someone-typing = Someone is typing…
 chat-search = Search
 chat-search-placeholder = Search this chat
 chat-call = Call
-chat-call-unavailable = Calls are not available in Hark yet.
 chat-load-older = Load older messages
 chat-loading = Loading…
 chat-empty = No messages yet. Say hello!
@@ -279,3 +278,122 @@ chat-failure-unreachable = the server did not answer
 chat-failure-not-registered = not connected to the server yet
 chat-failure-server-error = the server has a problem
 chat-failure-other = it did not go through
+
+## Calls: starting one from the main window
+
+dial-placeholder = Call a number, name or address
+dial-call = Call what you typed (Enter)
+dial-keypad = Keypad
+# Tooltip of the dial field.
+dial-tip = Type a number, a user name or an address like bob@example.com; Enter calls (Ctrl+D goes here).
+# $message comes from the engine and may be in English.
+dial-error = Could not call: { $message }
+# The badge in the main window; clicking it clears it.
+calls-missed = { $count ->
+    [one] 1 missed call
+   *[other] { $count } missed calls
+}
+# Tooltip of the badge; $names: who called, newest first.
+calls-missed-tip = Missed: { $names }. Click to clear.
+# A call in progress, listed in the main window.
+calls-show = Show
+calls-show-tip = Show the window of this call
+# The call button of a chat window; $name: the contact.
+chat-call-tip = Call { $name } (Alt+C)
+
+## Calls: the incoming-call pop-up
+
+# Window title; $name: the caller's name or address.
+incoming-window-title = Call from { $name } – Hark
+call-incoming = Incoming call
+# Which of the user's accounts is called, when there are several.
+call-incoming-to = to { $account }
+call-accept = Accept
+call-decline = Decline
+call-voicemail = To voicemail
+call-accept-tip = Answer the call (Enter or Alt+A)
+call-decline-tip = Refuse the call (Alt+D)
+call-voicemail-tip = Send the caller to your voicemail (Alt+V)
+# Desktop notifications.
+call-notification-title = Incoming call
+# $name: the caller's name; $address: their address.
+call-notification-body = { $name } ({ $address }) is calling you.
+call-missed-title = Missed call
+call-missed-body = { $name } ({ $address }) called you.
+
+## Calls: the call window
+
+# Window title; $name: the other person's name or address.
+call-window-title = Call with { $name } – Hark
+call-phase-calling = Calling…
+call-phase-ringing = Ringing…
+call-phase-incoming = Incoming call
+call-phase-connecting = Connecting…
+call-phase-active = Connected
+call-phase-on-hold = On hold
+# Why a call ended. $name: the other person; $direction: incoming or outgoing.
+call-end-hangup = Call ended
+call-end-remote-hangup = { $name } hung up
+call-end-busy = { $name } is busy
+call-end-declined = { $direction ->
+    [incoming] You declined the call
+   *[other] { $name } declined the call
+}
+call-end-not-found = There is no one at this number or address
+call-end-no-answer = No answer
+call-end-cancelled = { $direction ->
+    [incoming] Missed call: { $name } hung up before you answered
+   *[other] Call cancelled
+}
+call-end-refused = The call was refused
+call-end-failed = The call could not be made
+call-end-no-ack = The call could not be set up
+call-end-session-expired = The connection was lost
+call-end-media-failed = The sound could not be started
+call-end-forwarded = Sent to voicemail
+call-end-transferred = Call transferred
+call-end-other = Call ended
+# Technical details under the reason ($detail may be in English).
+call-end-detail = Details: { $detail }
+call-mute = Mute
+call-unmute = Unmute
+call-hold = Hold
+call-resume = Resume
+call-keypad = Keypad
+call-keypad-hide = Hide keypad
+call-transfer = Transfer
+call-transfer-tip = Pass the call on to someone else (Alt+T)
+# The transfer form; $name: the other person of the call.
+call-transfer-title = Transfer { $name } to:
+call-transfer-placeholder = Number, name or address
+call-transfer-submit = Transfer
+call-transfer-invalid = Enter a number, a user name or an address like bob@example.com.
+call-transfer-with = Or put { $name } through to a call you have:
+call-transfer-connect = Connect
+call-transfer-cancel = Cancel
+call-hangup = Hang up
+call-close = Close
+call-info = Call info
+call-mute-tip = Switch your microphone off or on (Alt+M)
+call-hold-tip = Put the call on hold or take it back (Alt+H)
+call-keypad-tip = Send tones 0–9, * and # (Alt+K; digits on the keyboard work too)
+call-hangup-tip = End the call (Alt+E)
+call-info-tip = Codec and connection figures (Alt+I)
+call-muted = Your microphone is off
+# $keys: the keys the other side pressed.
+call-keys-received = They pressed: { $keys }
+call-keypad-hint = Type digits, * or # on the keyboard too.
+call-quality-good = Good connection
+call-quality-fair = Fair connection
+call-quality-poor = Poor connection
+call-quality-waiting = Measuring the connection…
+# The call-info panel; numbers come formatted.
+call-info-codec = Codec: { $codec }
+call-info-loss = Packets lost: { $percent } %
+call-info-remote-loss = Lost on their side: { $percent } %
+call-info-jitter = Jitter: { $ms } ms
+call-info-rtt = Round trip: { $ms } ms
+call-info-packets = Packets: { $sent } sent, { $received } received
+call-info-concealed = Gaps filled: { $count }
+# The decimal separator in figures such as 1.5 %.
+decimal-separator = .

@@ -1,33 +1,41 @@
 //! The iced daemon: owns the windows (the main window, a window per chat or
-//! group-chat room, the message search; call windows join later as more
-//! [`WindowKind`]s), the top-level [`Message`],
+//! group-chat room, the message search, a window per call and the
+//! incoming-call pop-ups: the [`WindowKind`]s), the top-level [`Message`],
 //! which screen the main window shows, the traffic with the engine (events in
 //! through a subscription, commands out with [`EngineHandle::send`]) and
 //! quitting: Quit or closing the main window sends `Command::Quit` and exits
 //! on `Event::Stopped`, after [`QUIT_TIMEOUT`], or at once when the engine is
 //! already gone. What concerns chats (opening their windows, routing the
-//! engine's chat events, unread badges, notifications) is in [`chats`].
+//! engine's chat events, unread badges, notifications) is in [`chats`],
+//! what concerns calls in [`calls`], the keyboard outside fields in
+//! [`keys`], what the main window asks for in [`main_events`].
 
+mod calls;
 mod chats;
+pub mod keys;
+mod main_events;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use iced::widget::{button, center, column, text};
 use iced::{window, Element, Size, Subscription, Task};
 
-use crate::config::AccountConfig;
 use crate::engine::{Command, EngineHandle, Envelope, Event};
 use crate::i18n::I18n;
 
+use super::call::Calls;
 use super::chat::Chats;
 use super::desktop::Desktop;
 use super::engine_events;
 use super::screen::{
-    account_form, chat_search, chat_window, contacts, main_window, own_status, AccountForm,
-    ChatWindow, MainWindow, SearchWindow,
+    account_form, call_window, chat_search, chat_window, contacts, incoming_call, main_window,
+    own_status, AccountForm, CallWindow, ChatWindow, MainWindow, SearchWindow,
 };
 use super::theme;
+
+pub use calls::{ENDED_LINGER, FAILED_LINGER};
+pub use keys::{call_keys, CallKey};
 
 /// How long to wait for the engine to unregister before exiting anyway.
 pub const QUIT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -74,6 +82,16 @@ pub enum Message {
     Chat(window::Id, chat_window::Message),
     /// Something in the message search window.
     Search(chat_search::Message),
+    /// Something in a call window.
+    Call(window::Id, call_window::Message),
+    /// A button of an incoming-call pop-up.
+    Incoming(window::Id, incoming_call::Message),
+    /// A call key pressed in this window ([`keys`]).
+    CallKey(window::Id, CallKey),
+    /// Once a second while a call's timer runs.
+    CallTick,
+    /// The moment to show an ended call is over: its window closes.
+    CloseEndedCall(window::Id),
     /// A window got (true) or lost the keyboard focus.
     Focus(window::Id, bool),
     /// Tab / Shift+Tab.
@@ -110,6 +128,14 @@ pub enum WindowKind {
     },
     /// The search over every chat.
     Search,
+    /// A call, once it is set up (or failed).
+    Call {
+        call: String,
+    },
+    /// A call ringing here: the pop-up.
+    IncomingCall {
+        call: String,
+    },
 }
 
 /// What happens when a message arrives for a chat without a window.
@@ -178,6 +204,19 @@ pub struct App {
     next_request: u64,
     desktop: Desktop,
     chat_settings: ChatSettings,
+    calls: Calls,
+    call_windows: BTreeMap<window::Id, CallWindow>,
+    /// The incoming-call pop-ups and their calls.
+    incoming: BTreeMap<window::Id, String>,
+    /// Live calls whose window the user closed.
+    hidden_calls: HashSet<String>,
+    /// The last call placed and when (a double click calls once).
+    last_placed: Option<((Option<String>, String), Instant)>,
+    /// Call windows asked to open, not open yet.
+    opening: HashSet<window::Id>,
+    /// Of those, the ones to close as soon as they are open (a call that
+    /// stopped ringing before its pop-up was up).
+    close_when_open: HashSet<window::Id>,
 }
 
 impl App {
@@ -204,6 +243,13 @@ impl App {
             next_request: 0,
             desktop: Desktop::default(),
             chat_settings: ChatSettings::default(),
+            calls: Calls::new(),
+            call_windows: BTreeMap::new(),
+            incoming: BTreeMap::new(),
+            hidden_calls: HashSet::new(),
+            last_placed: None,
+            opening: HashSet::new(),
+            close_when_open: HashSet::new(),
         };
         (app, open.map(Message::WindowOpened))
     }
@@ -237,6 +283,9 @@ impl App {
                 }
             }
             Some(WindowKind::Search) => self.i18n.tr("search-window-title"),
+            Some(WindowKind::Call { .. } | WindowKind::IncomingCall { .. }) => self
+                .call_title(window)
+                .unwrap_or_else(|| self.i18n.tr("app-title")),
             _ => match self.chats.total_unread() {
                 0 => self.i18n.tr("app-title"),
                 unread => self
@@ -287,6 +336,11 @@ impl App {
         self.chat_settings = settings;
     }
 
+    /// What a double-click on a contact does: chat (the default) or call.
+    pub fn set_default_action(&mut self, action: contacts::DefaultAction) {
+        self.main.contacts_mut().set_default_action(action);
+    }
+
     pub fn update(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::EngineConnected => {
@@ -309,6 +363,14 @@ impl App {
             Message::Main(message) => self.main_message(message),
             Message::Chat(window, message) => self.chat_message(window, message),
             Message::Search(message) => self.search_message(message),
+            Message::Call(window, message) => self.call_message(window, message),
+            Message::Incoming(window, message) => self.incoming_message(window, message),
+            Message::CallKey(window, key) => self.call_key(window, key),
+            Message::CallTick => {
+                self.call_tick();
+                Task::none()
+            }
+            Message::CloseEndedCall(window) => self.close_ended_call(window),
             Message::Focus(window, focused) => self.window_focus(window, focused),
             Message::FocusNext => {
                 iced::widget::operation::focus_next().chain(self.check_note_focus())
@@ -320,6 +382,9 @@ impl App {
             Message::EscapeIn(id) if self.chat_windows.contains_key(&id) => {
                 self.chat_message(id, chat_window::Message::Escape)
             }
+            Message::EscapeIn(id) if self.call_windows.contains_key(&id) => {
+                self.call_message(id, call_window::Message::Escape)
+            }
             Message::EscapeIn(id) if id == self.main_window => {
                 self.main_message(main_window::Message::Escape)
             }
@@ -329,6 +394,7 @@ impl App {
                 self.main.tick(Instant::now());
                 Task::none()
             }
+            Message::WindowOpened(id) if self.closes_on_opening(id) => window::close(id),
             Message::WindowOpened(id) => match (self.windows.get(&id), &self.screen) {
                 (Some(WindowKind::Main), Screen::AccountForm(_)) => AccountForm::focus(),
                 (Some(WindowKind::Chat { .. } | WindowKind::Room { .. }), _) => {
@@ -344,6 +410,7 @@ impl App {
             Message::WindowClosed(id) => {
                 self.windows.remove(&id);
                 self.chat_window_closed(id);
+                self.call_window_closed(id);
                 if id == self.main_window {
                     self.quit()
                 } else {
@@ -389,7 +456,8 @@ impl App {
             return self.chat_event(event);
         }
         self.main.apply(&event);
-        self.chat_event(event)
+        let calls = self.call_event(&event);
+        Task::batch([calls, self.chat_event(event)])
     }
 
     fn form_message(&mut self, message: account_form::Message) -> Task<Message> {
@@ -409,78 +477,6 @@ impl App {
             None => {}
         }
         Task::none()
-    }
-
-    fn main_message(&mut self, message: main_window::Message) -> Task<Message> {
-        match self.main.update(message) {
-            Some(main_window::Event::Retry(account)) => {
-                self.send(Command::Register { account });
-                Task::none()
-            }
-            Some(main_window::Event::Edit(address)) => {
-                let form = match self.main.account(&address).and_then(|a| a.config.as_ref()) {
-                    Some(config) => AccountForm::edit(config),
-                    None => AccountForm::edit(&AccountConfig::new(address)),
-                };
-                self.show_form(form)
-            }
-            Some(main_window::Event::AddAccount) => self.show_form(AccountForm::new()),
-            Some(main_window::Event::Quit) => self.quit(),
-            Some(main_window::Event::Send(command)) => {
-                self.send(command);
-                Task::none()
-            }
-            Some(main_window::Event::AddContact { account, contact }) => {
-                let request = Envelope {
-                    id: Some(contacts::ADD_CONTACT_REQUEST.into()),
-                    command: Command::AddContact { account, contact },
-                };
-                if !self.engine.send(request) {
-                    self.main.set_engine_stopped();
-                }
-                Task::none()
-            }
-            Some(main_window::Event::CopyAddress(address)) => iced::clipboard::write(address),
-            Some(main_window::Event::OpenChat { account, uri }) => self.open_chat(&account, &uri),
-            Some(main_window::Event::CreateRoom { account, room }) => {
-                self.room_command(&account, &room, crate::engine::RoomAction::Create)
-            }
-            Some(main_window::Event::JoinRoom { account, room }) => {
-                self.room_command(&account, &room, crate::engine::RoomAction::Join)
-            }
-            Some(main_window::Event::OpenSearch) => self.open_search(),
-            Some(main_window::Event::Focus(id)) => iced::widget::operation::focus(id),
-            Some(
-                main_window::Event::Call { uri, .. }
-                | main_window::Event::VideoCall { uri, .. }
-                | main_window::Event::SendEmail { uri, .. },
-            ) => {
-                // Calls and e-mail land with later features.
-                tracing::info!(%uri, "not yet available");
-                Task::none()
-            }
-            Some(main_window::Event::DecideWatcher {
-                account,
-                watcher,
-                decision,
-            }) => {
-                use crate::engine::WatcherDecision as Engine;
-                use crate::ui::screen::contacts::WatcherDecision as Ui;
-                // "Ignore" is a polite block: they see us offline, untold.
-                let decision = match decision {
-                    Ui::Allow => Engine::Allow,
-                    Ui::Block => Engine::Block,
-                    Ui::Ignore => Engine::PoliteBlock,
-                };
-                self.send(Command::DecideWatcher {
-                    account,
-                    watcher,
-                    decision,
-                });
-                Task::none()
-            }
-            None => Task::none(),
-        }
     }
 
     /// Sends the edited note once its field has lost the focus.
@@ -546,6 +542,9 @@ impl App {
             },
             Some(WindowKind::Chat { .. } | WindowKind::Room { .. }) => self.chat_view(window),
             Some(WindowKind::Search) => self.search_view(),
+            Some(WindowKind::Call { .. } | WindowKind::IncomingCall { .. }) => {
+                self.call_view(window)
+            }
             None => iced::widget::space().into(),
         }
     }
@@ -578,59 +577,18 @@ impl App {
                 window::Event::Unfocused => Some(Message::Focus(id, false)),
                 _ => None,
             }),
-            iced::event::listen_with(focus_keys),
+            iced::event::listen_with(keys::focus_keys),
         ];
         if self.main.own_status().note_edited() {
-            subscriptions.push(iced::event::listen_with(pointer_presses));
+            subscriptions.push(iced::event::listen_with(keys::pointer_presses));
+        }
+        if self.calls.has_timer() {
+            subscriptions
+                .push(iced::time::every(Duration::from_secs(1)).map(|_| Message::CallTick));
         }
         if self.main.has_countdown() {
             subscriptions.push(iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick));
         }
         Subscription::batch(subscriptions)
-    }
-}
-
-/// Any mouse press, to notice the note field losing the focus.
-fn pointer_presses(
-    event: iced::Event,
-    _status: iced::event::Status,
-    _window: window::Id,
-) -> Option<Message> {
-    matches!(
-        event,
-        iced::Event::Mouse(iced::mouse::Event::ButtonPressed(_))
-    )
-    .then_some(Message::Pointer)
-}
-
-/// Tab and Shift+Tab move the keyboard focus between fields; Escape closes
-/// menus and clears the contact filter (even from inside a field).
-fn focus_keys(
-    event: iced::Event,
-    status: iced::event::Status,
-    window: window::Id,
-) -> Option<Message> {
-    use iced::keyboard::{key::Named, Event as Key, Key as K};
-    match (event, status) {
-        (
-            iced::Event::Keyboard(Key::KeyPressed {
-                key: K::Named(Named::Escape),
-                ..
-            }),
-            _,
-        ) => Some(Message::EscapeIn(window)),
-        (
-            iced::Event::Keyboard(Key::KeyPressed {
-                key: K::Named(Named::Tab),
-                modifiers,
-                ..
-            }),
-            iced::event::Status::Ignored,
-        ) => Some(if modifiers.shift() {
-            Message::FocusPrevious
-        } else {
-            Message::FocusNext
-        }),
-        _ => None,
     }
 }

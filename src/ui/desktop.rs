@@ -1,5 +1,6 @@
-//! What the window asks of the desktop: a notification for a chat message
-//! (freedesktop notifications through `notify-rust`, SPEC D3) and opening
+//! What the window asks of the desktop: a notification for a chat message,
+//! an incoming call or a missed one (freedesktop notifications through
+//! `notify-rust`, SPEC D3) and opening
 //! a web link in the browser (`xdg-open`). Both run on a thread of their
 //! own so the window never waits for them; failures (no notification
 //! daemon, no browser) are only logged.
@@ -14,9 +15,30 @@ use super::chat::{notification_text, preview};
 /// Longest message text shown in a notification, in characters.
 const NOTIFICATION_CHARS: usize = 200;
 
-/// A desktop notification about a chat message.
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Topic {
+    #[default]
+    Message,
+    IncomingCall,
+    MissedCall,
+}
+
+impl Topic {
+    /// The icon name and the freedesktop category.
+    fn icon_and_category(self) -> (&'static str, &'static str) {
+        match self {
+            Topic::Message => ("mail-message-new", "im.received"),
+            Topic::IncomingCall => ("call-start", "call.incoming"),
+            Topic::MissedCall => ("call-missed", "call.unanswered"),
+        }
+    }
+}
+
+/// A desktop notification about a chat message or a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
+    pub topic: Topic,
     pub account: String,
     pub peer: String,
     /// The sender's name.
@@ -51,7 +73,14 @@ impl Desktop {
 
     /// Shows a notification for a message from `summary` (its sender).
     pub fn notify(&self, account: &str, peer: &str, summary: &str, body: &str) {
+        self.notify_about(Topic::Message, account, peer, summary, body);
+    }
+
+    /// Shows a notification about `topic`: `summary` is its title, `body`
+    /// plain text.
+    pub fn notify_about(&self, topic: Topic, account: &str, peer: &str, summary: &str, body: &str) {
         let notification = Notification {
+            topic,
             account: account.to_string(),
             peer: peer.to_string(),
             summary: summary.to_string(),
@@ -115,12 +144,13 @@ impl Desktop {
 }
 
 fn show_notification(n: &Notification) {
+    let (icon, category) = n.topic.icon_and_category();
     let shown = notify_rust::Notification::new()
         .appname("Hark")
         .summary(&n.summary)
         .body(&notification_text(&n.body))
-        .icon("mail-message-new")
-        .hint(notify_rust::Hint::Category("im.received".into()))
+        .icon(icon)
+        .hint(notify_rust::Hint::Category(category.into()))
         .show();
     if let Err(e) = shown {
         tracing::info!(error = %e, peer = %n.peer, "no desktop notification shown");

@@ -16,13 +16,15 @@
 //! Layout: [`app`] is the iced daemon (windows, top-level [`Message`],
 //! quitting); [`screen`] holds what a window shows; [`contact_list`] is the
 //! contact list as pure data (sorting, grouping, filtering, presence
-//! updates); [`chat`] is the chats as pure data (messages, runs, unread
-//! counts, links) and [`chat_format`] their times and days in words;
-//! [`desktop`] shows notifications and opens links; [`status`] turns
-//! registration states into words; [`theme`] holds sizes, colours, dots and
-//! avatars.
+//! updates); [`call`] is the calls as pure data (phases, missed calls,
+//! quality grades, timers); [`chat`] is the chats as pure data (messages,
+//! runs, unread counts, links) and [`chat_format`] their times and days in
+//! words; [`desktop`] shows notifications (messages, calls) and opens
+//! links; [`status`] turns registration states into words; [`theme`] holds
+//! sizes, colours, dots and avatars.
 
 pub mod app;
+pub mod call;
 pub mod chat;
 pub mod chat_format;
 pub mod contact_list;

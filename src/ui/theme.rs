@@ -418,3 +418,74 @@ pub fn name_and_line<'a, Message: 'a>(
     .clip(true)
     .into()
 }
+
+/// The type of a button style function.
+pub type ButtonStyle = fn(&Theme, button::Status) -> button::Style;
+
+/// A filled button of one colour, a little darker when pressed.
+fn filled_button(color: Color, status: button::Status) -> button::Style {
+    let background = match status {
+        button::Status::Active => color,
+        button::Status::Hovered => Color { a: 0.88, ..color },
+        button::Status::Pressed => Color {
+            r: color.r * 0.85,
+            g: color.g * 0.85,
+            b: color.b * 0.85,
+            a: 1.0,
+        },
+        button::Status::Disabled => color.scale_alpha(0.4),
+    };
+    button::Style {
+        background: Some(background.into()),
+        text_color: if status == button::Status::Disabled {
+            Color::WHITE.scale_alpha(0.7)
+        } else {
+            Color::WHITE
+        },
+        border: border::rounded(RADIUS),
+        ..button::Style::default()
+    }
+}
+
+/// Answering a call: green on both themes.
+pub fn accept_button(_theme: &Theme, status: button::Status) -> button::Style {
+    filled_button(Dot::Green.color(), status)
+}
+
+/// Ending or refusing a call: red on both themes.
+pub fn danger_button(_theme: &Theme, status: button::Status) -> button::Style {
+    filled_button(Dot::Red.color(), status)
+}
+
+/// A call control that is switched on (muted, on hold, keypad shown).
+pub fn toggled_button(theme: &Theme, status: button::Status) -> button::Style {
+    let palette = theme.extended_palette();
+    let base = secondary_button(theme, status);
+    match status {
+        button::Status::Disabled => base,
+        _ => button::Style {
+            background: Some(palette.primary.weak.color.scale_alpha(0.55).into()),
+            border: border::rounded(RADIUS)
+                .color(palette.primary.base.color)
+                .width(1),
+            ..base
+        },
+    }
+}
+
+/// The missed-call badge: red, like a missed call in any phone.
+pub fn missed_badge(_theme: &Theme, status: button::Status) -> button::Style {
+    button::Style {
+        border: border::rounded(10),
+        ..filled_button(Dot::Red.color(), status)
+    }
+}
+
+/// The card of a tooltip: a few words on a floating card.
+pub fn tooltip_card<'a, Message: 'a>(words: String) -> Element<'a, Message> {
+    container(text(words).size(SMALL_SIZE))
+        .padding([4, 8])
+        .max_width(320)
+        .style(popup)
+        .into()
+}

@@ -164,6 +164,9 @@ impl App {
                 },
                 chat_window::Event::Close => tasks.push(window::close(window)),
                 chat_window::Event::Focus(id) => tasks.push(iced::widget::operation::focus(id)),
+                chat_window::Event::Call => {
+                    tasks.push(self.place_call(Some(key.0.clone()), &key.1, None))
+                }
             }
         }
         Task::batch(tasks)

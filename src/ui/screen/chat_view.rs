@@ -1,5 +1,5 @@
 //! How a chat window looks: the header (who, their status dot, search in
-//! this chat, the call button), the message list (day separators, runs of
+//! this chat, the call button (SPEC M8)), the message list (day separators, runs of
 //! one sender, bubbles with time and delivery marks, failed and queued
 //! messages with the reason and Retry), the typing line and the composer;
 //! a room also shows its members, an invite field and Leave
@@ -142,7 +142,6 @@ impl ChatWindow {
             .spacing(theme::SMALL_GAP)
             .align_y(Alignment::Center);
         bar = match self.kind {
-            // Calls land with the softphone; until then the button says so.
             ChatKind::Person => bar.push(tooltip(
                 button(
                     row![
@@ -153,8 +152,9 @@ impl ChatWindow {
                     .align_y(Alignment::Center),
                 )
                 .padding([5, 10])
-                .style(theme::secondary_button),
-                tip(i18n.tr("chat-call-unavailable")),
+                .style(theme::secondary_button)
+                .on_press(Message::Call),
+                tip(i18n.tr_args("chat-call-tip", &[("name", peer.name.clone().into())])),
                 tooltip::Position::Bottom,
             )),
             ChatKind::Room => bar.push(

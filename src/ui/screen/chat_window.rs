@@ -55,6 +55,8 @@ pub enum Message {
     Invite,
     Leave,
     ToggleMembers,
+    /// Call the chat's peer (SPEC M8).
+    Call,
 }
 
 /// What the window asks the app to do.
@@ -72,6 +74,8 @@ pub enum Event {
     Close,
     /// Put the keyboard focus in this field.
     Focus(&'static str),
+    /// Call the chat's peer (or show the call already under way).
+    Call,
 }
 
 /// The answer to a search in this chat.
@@ -383,6 +387,8 @@ impl ChatWindow {
                 self.show_members = !self.show_members;
                 vec![]
             }
+            Message::Call if self.kind == ChatKind::Person => vec![Event::Call],
+            Message::Call => vec![],
         }
     }
 
@@ -400,8 +406,8 @@ impl ChatWindow {
     }
 }
 
-/// The composer's keys: Enter sends, Shift+Enter breaks the line, the
-/// rest as usual.
+/// The composer's keys: Enter sends, Shift+Enter breaks the line, Alt+C
+/// calls (outside the composer the app's call keys do), the rest as usual.
 pub(super) fn composer_keys(press: KeyPress) -> Option<Binding<Message>> {
     let focused = matches!(press.status, text_editor::Status::Focused { .. });
     if focused && matches!(press.key, Key::Named(Named::Enter)) {
@@ -410,6 +416,10 @@ pub(super) fn composer_keys(press: KeyPress) -> Option<Binding<Message>> {
         } else {
             Binding::Custom(Message::Send)
         });
+    }
+    let is_c = matches!(press.key.as_ref(), Key::Character(c) if c.eq_ignore_ascii_case("c"));
+    if focused && is_c && press.modifiers.alt() && !press.modifiers.command() {
+        return Some(Binding::Custom(Message::Call));
     }
     Binding::from_key_press(press)
 }

@@ -1,8 +1,9 @@
 //! The main window's content, a contact list like Cisco Jabber's: the own
 //! status at the top ([`OwnStatus`]), accounts in trouble as cards with the
 //! reason in plain words and "Retry now" / "Edit account", notices from the
-//! engine, the contact list ([`Contacts`]), and at the bottom a compact line
-//! per healthy account with Quit. Keeps the UI's copy of the engine's
+//! engine, the call entries ([`DialPad`]: dial field, calls in progress,
+//! the missed-call badge in the header), the contact list ([`Contacts`]),
+//! and at the bottom a compact line per healthy account with Quit. Keeps the UI's copy of the engine's
 //! account states, updated from engine [`EngineEvent`]s; asks the app
 //! (through [`Event`]) to send commands.
 
@@ -19,9 +20,8 @@ use crate::ui::theme;
 
 use super::chat_tools::{self, ChatTools, Invitation};
 use super::contacts::{self, Contacts, WatcherDecision};
+use super::dial_pad::{self, DialPad, DIAL_REQUEST};
 use super::own_status::{self, OwnStatus};
-
-type ButtonStyle = fn(&iced::Theme, button::Status) -> button::Style;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
@@ -33,6 +33,7 @@ pub enum Message {
     Own(own_status::Message),
     Contacts(contacts::Message),
     Chat(chat_tools::Message),
+    Dial(dial_pad::Message),
     /// The Escape key.
     Escape,
 }
@@ -61,11 +62,18 @@ pub enum Event {
         account: String,
         uri: String,
     },
-    /// Call this contact (lands with the softphone).
+    /// Call this contact.
     Call {
         account: String,
         uri: String,
     },
+    /// Call what was typed in the dial field (a number, a user name or an
+    /// address), with [`DIAL_REQUEST`] as the id.
+    Dial(String),
+    /// Bring the window of this call back.
+    ShowCall(String),
+    /// The user looked at the missed calls.
+    ClearMissed,
     VideoCall {
         account: String,
         uri: String,
@@ -129,6 +137,7 @@ pub struct MainWindow {
     own: OwnStatus,
     contacts: Contacts,
     chat: ChatTools,
+    dial: DialPad,
 }
 
 impl Default for MainWindow {
@@ -142,6 +151,7 @@ impl Default for MainWindow {
             own: OwnStatus::default(),
             contacts: Contacts::default(),
             chat: ChatTools::default(),
+            dial: DialPad::default(),
         }
     }
 }
@@ -173,6 +183,14 @@ impl MainWindow {
 
     pub fn chat_tools(&self) -> &ChatTools {
         &self.chat
+    }
+
+    pub fn dial_pad(&self) -> &DialPad {
+        &self.dial
+    }
+
+    pub fn dial_pad_mut(&mut self) -> &mut DialPad {
+        &mut self.dial
     }
 
     /// The addresses of the user's accounts.
@@ -251,9 +269,20 @@ impl MainWindow {
             EngineEvent::Contacts { .. }
             | EngineEvent::Presence { .. }
             | EngineEvent::Watchers { .. }
-            | EngineEvent::Ok { .. } => self.contacts.apply(event),
+            | EngineEvent::Ok { .. } => {
+                if matches!(event, EngineEvent::Ok { id: Some(id) } if id == DIAL_REQUEST) {
+                    self.dial.accepted();
+                }
+                self.contacts.apply(event)
+            }
             // The "Add contact" form shows its own errors.
             EngineEvent::Error { .. } if Contacts::owns_error(event) => self.contacts.apply(event),
+            // So does the dial field.
+            EngineEvent::Error {
+                id: Some(id),
+                message,
+                ..
+            } if id == DIAL_REQUEST => self.dial.refused(message.clone()),
             // The forms validate what they send; an error here is the engine
             // failing to carry a command out (saving the config, say).
             EngineEvent::Error { message, .. } => self.notice(Notice::Error(message.clone())),
@@ -327,10 +356,11 @@ impl MainWindow {
                 let accounts = self.account_addresses();
                 self.chat.update(message, &accounts)
             }
+            Message::Dial(message) => self.dial.update(message),
             Message::Escape => {
                 if self.own.menu_open() {
                     self.own.update(own_status::Message::CloseMenu);
-                } else if !self.chat.escape() {
+                } else if !self.chat.escape() && !self.dial.escape() {
                     self.contacts.escape();
                 }
                 None
@@ -409,6 +439,10 @@ impl MainWindow {
         if !self.accounts.is_empty() {
             band =
                 band.push(chat_tools::menu_column(self.chat.menu_button(i18n)).map(Message::Chat));
+        }
+        let mut band = column![band];
+        if !self.accounts.is_empty() {
+            band = band.push(self.dial.view(i18n).map(Message::Dial));
         }
         let mut page = column![
             container(band).width(Fill).style(theme::band),
@@ -513,11 +547,12 @@ impl MainWindow {
         }
 
         let can_act = !self.engine_stopped && !self.quitting;
-        let (retry_style, edit_style): (ButtonStyle, ButtonStyle) = if status.needs_user {
-            (theme::secondary_button, theme::primary_button)
-        } else {
-            (theme::primary_button, theme::secondary_button)
-        };
+        let (retry_style, edit_style): (theme::ButtonStyle, theme::ButtonStyle) =
+            if status.needs_user {
+                (theme::secondary_button, theme::primary_button)
+            } else {
+                (theme::primary_button, theme::secondary_button)
+            };
         let mut buttons = row![].spacing(theme::SMALL_GAP * 2.0);
         if status.can_retry {
             buttons = buttons.push(

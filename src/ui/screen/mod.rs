@@ -3,6 +3,9 @@
 //! leave the screen (a command for the engine, a change of screen).
 
 pub mod account_form;
+mod call_transfer;
+mod call_view;
+pub mod call_window;
 mod chat_members;
 mod chat_results;
 pub mod chat_search;
@@ -11,10 +14,14 @@ mod chat_view;
 pub mod chat_window;
 pub mod contacts;
 mod contacts_view;
+pub mod dial_pad;
+pub mod incoming_call;
 pub mod main_window;
 pub mod own_status;
 
 pub use account_form::AccountForm;
+pub use call_transfer::TransferCandidate;
+pub use call_window::CallWindow;
 pub use chat_search::SearchWindow;
 pub use chat_view::Peer;
 pub use chat_window::ChatWindow;

@@ -1,0 +1,304 @@
+//! Shows the call windows against a pretend engine, to look at them and try
+//! them without a SIP server: `cargo run --example call_preview -- [SCENARIO] [LANG]`.
+//!
+//! Scenarios: `incoming` (default: Bob calls in; the pop-up), `active` (a
+//! call with Bob, up for a minute and a half, with its figures), `ended`
+//! (a call to Maria that fails: busy), `main` (the main window with a call
+//! in progress, one on hold and two missed calls). LANG is a language tag
+//! such as `de`; `ICED_THEME=Dark` shows the dark theme.
+//!
+//! The pretend engine plays a softphone: `call` rings for a second and is
+//! answered, `call_control` answers, declines, holds, mutes, transfers and
+//! hangs up as asked, and every two seconds an active call gets its
+//! figures. In `main`, Alt+T in Bob's window shows the transfer form with
+//! Maria's call to connect him with.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hark::engine::{
+    Availability, CallAction, CallDirection, CallPhase, CallQualityView, CallView, Capabilities,
+    Command, Contact, ContactAvailability, EngineHandle, Event, PresenceUpdate, RegistrationState,
+};
+use hark::i18n::I18n;
+use hark::sip::subscription::SubscriptionState;
+use tokio::sync::broadcast;
+
+const ALICE: &str = "sip:alice@hark.test";
+const BOB: &str = "sip:bob@hark.test";
+
+type Calls = Arc<Mutex<HashMap<String, CallView>>>;
+
+fn main() -> iced::Result {
+    let mut args = std::env::args().skip(1);
+    let scenario = args.next().unwrap_or_else(|| "incoming".into());
+    let lang = args.next();
+    let (engine, mut commands, events) = EngineHandle::channel();
+    let calls: Calls = Arc::default();
+    figures_every_two_seconds(events.clone(), calls.clone());
+
+    thread::spawn(move || {
+        let emit = |event: Event| {
+            let _ = events.send(event);
+        };
+        let mut next = 0;
+        while let Some(envelope) = commands.blocking_recv() {
+            match envelope.command {
+                Command::Snapshot => {
+                    emit(Event::AccountState {
+                        account: ALICE.into(),
+                        state: RegistrationState::Registered { expires: 600 },
+                    });
+                    emit(Event::OwnStatus {
+                        availability: Availability::Available,
+                        note: None,
+                    });
+                    emit(Event::Contacts {
+                        account: ALICE.into(),
+                        contacts: contacts(),
+                    });
+                    emit(Event::Presence {
+                        account: ALICE.into(),
+                        updates: presence(),
+                    });
+                    emit(Event::Ok { id: envelope.id });
+                    thread::sleep(Duration::from_millis(300));
+                    start(&scenario, &events, &calls);
+                }
+                Command::Call { uri, .. } => {
+                    next += 1;
+                    let id = format!("preview-{next}");
+                    let mut view = call(&id, &address(&uri), CallDirection::Outgoing);
+                    view.phase = CallPhase::Calling;
+                    emit(Event::Ok { id: envelope.id });
+                    update(&events, &calls, view.clone());
+                    let (events, calls) = (events.clone(), calls.clone());
+                    thread::spawn(move || {
+                        thread::sleep(Duration::from_millis(700));
+                        view.phase = CallPhase::Ringing;
+                        update(&events, &calls, view.clone());
+                        thread::sleep(Duration::from_millis(1500));
+                        view.phase = CallPhase::Active;
+                        view.answered_ms = Some(now_ms());
+                        view.codec = Some("opus".into());
+                        update(&events, &calls, view);
+                    });
+                }
+                Command::CallControl { call, action } => {
+                    emit(Event::Ok { id: envelope.id });
+                    let Some(mut view) = calls.lock().unwrap().get(&call).cloned() else {
+                        continue;
+                    };
+                    act(&mut view, action);
+                    update(&events, &calls, view);
+                }
+                Command::Quit => {
+                    emit(Event::Stopped);
+                    break;
+                }
+                _ => emit(Event::Ok { id: envelope.id }),
+            }
+        }
+    });
+
+    hark::ui::run(engine, I18n::new(lang.as_deref()))
+}
+
+/// What a softphone does with the action.
+fn act(view: &mut CallView, action: CallAction) {
+    match action {
+        CallAction::Answer => {
+            view.phase = CallPhase::Active;
+            view.answered_ms = Some(now_ms());
+            view.codec = Some("opus".into());
+        }
+        CallAction::Decline => end(view, "declined"),
+        CallAction::Voicemail => end(view, "forwarded"),
+        CallAction::Hangup => end(view, "hangup"),
+        CallAction::Hold => view.on_hold = true,
+        CallAction::Resume => view.on_hold = false,
+        CallAction::Mute => view.muted = true,
+        CallAction::Unmute => view.muted = false,
+        CallAction::Dtmf { .. } => {}
+        CallAction::Transfer { .. } | CallAction::AttendedTransfer { .. } => {
+            end(view, "transferred")
+        }
+    }
+}
+
+fn end(view: &mut CallView, reason: &str) {
+    view.phase = CallPhase::Ended;
+    view.end_reason = Some(reason.into());
+}
+
+/// The scenario's calls, once the window is up.
+fn start(scenario: &str, events: &broadcast::Sender<Event>, calls: &Calls) {
+    match scenario {
+        "active" => {
+            let mut bob = call("preview-bob", BOB, CallDirection::Outgoing);
+            bob.phase = CallPhase::Active;
+            bob.codec = Some("opus".into());
+            bob.answered_ms = Some(now_ms() - 83_000);
+            update(events, calls, bob);
+        }
+        "ended" => {
+            let mut maria = call(
+                "preview-maria",
+                "sip:maria@hark.test",
+                CallDirection::Outgoing,
+            );
+            maria.phase = CallPhase::Ended;
+            maria.end_reason = Some("busy".into());
+            maria.detail = Some("486 Busy Here".into());
+            update(events, calls, maria);
+        }
+        "main" => {
+            for (id, user) in [("preview-m1", "tom"), ("preview-m2", "sofia")] {
+                let mut missed = call(
+                    id,
+                    &format!("sip:{user}@hark.test"),
+                    CallDirection::Incoming,
+                );
+                update(events, calls, missed.clone());
+                missed.phase = CallPhase::Ended;
+                missed.end_reason = Some("cancelled".into());
+                update(events, calls, missed);
+            }
+            let mut maria = call(
+                "preview-maria",
+                "sip:maria@hark.test",
+                CallDirection::Outgoing,
+            );
+            maria.phase = CallPhase::Active;
+            maria.on_hold = true;
+            maria.answered_ms = Some(now_ms() - 412_000);
+            update(events, calls, maria);
+            let mut bob = call("preview-bob", BOB, CallDirection::Outgoing);
+            bob.phase = CallPhase::Active;
+            bob.answered_ms = Some(now_ms() - 83_000);
+            update(events, calls, bob);
+        }
+        _ => {
+            let mut bob = call("preview-bob", BOB, CallDirection::Incoming);
+            bob.peer_name = Some("Bob".into());
+            update(events, calls, bob);
+        }
+    }
+}
+
+fn update(events: &broadcast::Sender<Event>, calls: &Calls, view: CallView) {
+    calls.lock().unwrap().insert(view.id.clone(), view.clone());
+    let _ = events.send(Event::Call {
+        call: Box::new(view),
+    });
+}
+
+/// Figures for every active call, a little worse now and then.
+fn figures_every_two_seconds(events: broadcast::Sender<Event>, calls: Calls) {
+    thread::spawn(move || {
+        for round in 0u64.. {
+            let active: Vec<String> = calls
+                .lock()
+                .unwrap()
+                .values()
+                .filter(|c| c.phase == CallPhase::Active && !c.on_hold)
+                .map(|c| c.id.clone())
+                .collect();
+            for call in active {
+                let _ = events.send(Event::CallQuality {
+                    quality: CallQualityView {
+                        call,
+                        codec: "opus".into(),
+                        loss: if round % 5 == 4 { 0.018 } else { 0.002 },
+                        jitter_ms: 6.5,
+                        remote_loss: Some(0.004),
+                        round_trip_ms: Some(48.0),
+                        packets_sent: 4_150 + round * 100,
+                        packets_received: 4_139 + round * 100,
+                        concealed: 7,
+                    },
+                });
+            }
+            thread::sleep(Duration::from_secs(2));
+        }
+    });
+}
+
+fn call(id: &str, peer: &str, direction: CallDirection) -> CallView {
+    CallView {
+        id: id.into(),
+        account: ALICE.into(),
+        peer: peer.into(),
+        peer_name: None,
+        direction,
+        phase: CallPhase::Incoming,
+        on_hold: false,
+        muted: false,
+        codec: None,
+        end_reason: None,
+        detail: None,
+        started_ms: now_ms(),
+        answered_ms: None,
+    }
+}
+
+/// What the user typed as an address at hark.test.
+fn address(uri: &str) -> String {
+    let uri = uri.trim();
+    if uri.starts_with("sip:") {
+        uri.to_string()
+    } else if uri.contains('@') {
+        format!("sip:{uri}")
+    } else {
+        format!("sip:{}@hark.test", uri.replace(' ', ""))
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+fn contacts() -> Vec<Contact> {
+    let c = |user: &str, name: &str, group: &str| Contact {
+        uri: format!("sip:{user}@hark.test"),
+        name: Some(name.into()),
+        group: Some(group.into()),
+    };
+    vec![
+        c("bob", "Bob Builder", "Product team"),
+        c("maria", "Maria Schneider", "Product team"),
+        c("tom", "Tom Becker", "Product team"),
+        c("sofia", "Sofía Álvarez", "Support"),
+        c("priya", "Priya Natarajan", "Support"),
+    ]
+}
+
+fn presence() -> Vec<PresenceUpdate> {
+    use ContactAvailability::*;
+    let p = |user: &str, availability, note: Option<&str>| PresenceUpdate {
+        contact: format!("sip:{user}@hark.test"),
+        availability,
+        note: note.map(Into::into),
+        activities: vec![],
+        capabilities: Capabilities {
+            voice: true,
+            video: false,
+            im: true,
+            email: true,
+        },
+        subscription: SubscriptionState::Active,
+        line: None,
+    };
+    vec![
+        p("bob", OnThePhone, None),
+        p("maria", OnThePhone, None),
+        p("tom", Busy, Some("Packaging 2.4")),
+        p("sofia", Available, None),
+        p("priya", Away, None),
+    ]
+}
