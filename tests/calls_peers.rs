@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::baresip_call::{decoded_recording, setup, Answer};
+use support::baresip_call::{decoded_recording, Answer};
 use support::hark::Hark;
 use support::hark_call::calls_toml;
 use support::kamailio::{users, Kamailio, KamailioOptions};
@@ -39,20 +39,8 @@ fn assert_tone(wav: &std::path::Path, hz: f64, who: &str) {
 fn hark_calls_baresip_with_pcmu_and_keys_reach_it() {
     let kam = server();
     let dir = tempfile::tempdir().unwrap();
-    let hark_wav = dir.path().join("hark.wav");
-    let mut alice = Hark::logged_in_with(
-        &kam,
-        "alice",
-        "a1",
-        "udp",
-        &calls_toml(440, &hark_wav, &["PCMU"]),
-    );
-    let bob = Baresip::start_for_calls(
-        &kam,
-        "bob",
-        "b2",
-        &setup("ausine,1000", &["PCMU"], Answer::Auto, dir.path()),
-    );
+    let (mut alice, hark_wav) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), &["PCMU"]);
+    let bob = Baresip::callee(&kam, "bob", "b2", Answer::Auto, dir.path(), &["PCMU"]);
 
     let call = alice.call(&kam.aor("bob"));
     let up = alice.wait_call_phase(&call, "active", T);
@@ -91,20 +79,8 @@ fn hark_calls_baresip_with_pcmu_and_keys_reach_it() {
 fn call_baresip_with(hark_codecs: &[&str], baresip_codecs: &[&str], codec: &str) {
     let kam = server();
     let dir = tempfile::tempdir().unwrap();
-    let hark_wav = dir.path().join("hark.wav");
-    let mut alice = Hark::logged_in_with(
-        &kam,
-        "alice",
-        "a1",
-        "udp",
-        &calls_toml(440, &hark_wav, hark_codecs),
-    );
-    let bob = Baresip::start_for_calls(
-        &kam,
-        "bob",
-        "b2",
-        &setup("ausine,1000", baresip_codecs, Answer::Auto, dir.path()),
-    );
+    let (mut alice, hark_wav) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), hark_codecs);
+    let bob = Baresip::callee(&kam, "bob", "b2", Answer::Auto, dir.path(), baresip_codecs);
     let call = alice.call(&kam.aor("bob"));
     let up = alice.wait_call_phase(&call, "active", T);
     assert_eq!(up["codec"], codec, "{up}");
@@ -137,20 +113,8 @@ fn hark_calls_baresip_with_g722_and_pcma() {
 fn baresip_calls_hark_and_hangs_up() {
     let kam = server();
     let dir = tempfile::tempdir().unwrap();
-    let hark_wav = dir.path().join("hark.wav");
-    let mut alice = Hark::logged_in_with(
-        &kam,
-        "alice",
-        "a1",
-        "udp",
-        &calls_toml(440, &hark_wav, &["PCMU"]),
-    );
-    let bob = Baresip::start_for_calls(
-        &kam,
-        "bob",
-        "b2",
-        &setup("ausine,1000", &["PCMU"], Answer::Manual, dir.path()),
-    );
+    let (mut alice, hark_wav) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), &["PCMU"]);
+    let bob = Baresip::callee(&kam, "bob", "b2", Answer::Manual, dir.path(), &["PCMU"]);
 
     bob.dial(&kam.aor("alice"));
     let ringing = alice.wait_incoming_call(T);
@@ -188,19 +152,8 @@ fn baresip_calls_hark_and_hangs_up() {
 fn hark_cancels_before_baresip_answers() {
     let kam = server();
     let dir = tempfile::tempdir().unwrap();
-    let mut alice = Hark::logged_in_with(
-        &kam,
-        "alice",
-        "a1",
-        "udp",
-        &calls_toml(440, &dir.path().join("h.wav"), &["PCMU"]),
-    );
-    let bob = Baresip::start_for_calls(
-        &kam,
-        "bob",
-        "b2",
-        &setup("ausine,1000", &["PCMU"], Answer::Manual, dir.path()),
-    );
+    let (mut alice, _) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), &["PCMU"]);
+    let bob = Baresip::callee(&kam, "bob", "b2", Answer::Manual, dir.path(), &["PCMU"]);
 
     let call = alice.call(&kam.aor("bob"));
     alice.wait_call_phase(&call, "ringing", T);
@@ -217,19 +170,8 @@ fn hark_cancels_before_baresip_answers() {
 fn hold_and_resume_with_baresip() {
     let kam = server();
     let dir = tempfile::tempdir().unwrap();
-    let mut alice = Hark::logged_in_with(
-        &kam,
-        "alice",
-        "a1",
-        "udp",
-        &calls_toml(440, &dir.path().join("h.wav"), &["PCMU"]),
-    );
-    let bob = Baresip::start_for_calls(
-        &kam,
-        "bob",
-        "b2",
-        &setup("ausine,1000", &["PCMU"], Answer::Auto, dir.path()),
-    );
+    let (mut alice, _) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), &["PCMU"]);
+    let bob = Baresip::callee(&kam, "bob", "b2", Answer::Auto, dir.path(), &["PCMU"]);
 
     let call = alice.call(&kam.aor("bob"));
     alice.wait_call_phase(&call, "active", T);
@@ -257,27 +199,9 @@ fn hold_and_resume_with_baresip() {
 fn hark_transfers_baresip_to_a_third_party() {
     let kam = server();
     let dir = tempfile::tempdir().unwrap();
-    let mut alice = Hark::logged_in_with(
-        &kam,
-        "alice",
-        "a1",
-        "udp",
-        &calls_toml(440, &dir.path().join("a.wav"), &["PCMU"]),
-    );
-    let carol_wav = dir.path().join("c.wav");
-    let mut carol = Hark::logged_in_with(
-        &kam,
-        "carol",
-        "c3",
-        "udp",
-        &calls_toml(660, &carol_wav, &["PCMU"]),
-    );
-    let bob = Baresip::start_for_calls(
-        &kam,
-        "bob",
-        "b2",
-        &setup("ausine,1000", &["PCMU"], Answer::Auto, dir.path()),
-    );
+    let (mut alice, _) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), &["PCMU"]);
+    let (mut carol, carol_wav) = Hark::for_calls(&kam, "carol", "c3", 660, dir.path(), &["PCMU"]);
+    let bob = Baresip::callee(&kam, "bob", "b2", Answer::Auto, dir.path(), &["PCMU"]);
 
     let call = alice.call(&kam.aor("bob"));
     alice.wait_call_phase(&call, "active", T);
@@ -352,26 +276,9 @@ fn linphonec_calls_hark_and_both_hear_the_other() {
 fn baresip_transfers_hark_to_a_third_party() {
     let kam = server();
     let dir = tempfile::tempdir().unwrap();
-    let mut alice = Hark::logged_in_with(
-        &kam,
-        "alice",
-        "a1",
-        "udp",
-        &calls_toml(440, &dir.path().join("a.wav"), &["PCMU"]),
-    );
-    let mut carol = Hark::logged_in_with(
-        &kam,
-        "carol",
-        "c3",
-        "udp",
-        &calls_toml(660, &dir.path().join("c.wav"), &["PCMU"]),
-    );
-    let bob = Baresip::start_for_calls(
-        &kam,
-        "bob",
-        "b2",
-        &setup("ausine,1000", &["PCMU"], Answer::Auto, dir.path()),
-    );
+    let (mut alice, _) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), &["PCMU"]);
+    let (mut carol, _) = Hark::for_calls(&kam, "carol", "c3", 660, dir.path(), &["PCMU"]);
+    let bob = Baresip::callee(&kam, "bob", "b2", Answer::Auto, dir.path(), &["PCMU"]);
 
     let to_bob = alice.call(&kam.aor("bob"));
     alice.wait_call_phase(&to_bob, "active", T);

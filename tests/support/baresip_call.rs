@@ -46,6 +46,24 @@ impl Baresip {
         Baresip::launch(kam, user, password, &[], &[], setup)
     }
 
+    /// baresip as the far end most call tests want: a 1 kHz tone as its
+    /// microphone, recordings in `dir`, `codecs`, answering as `answer`.
+    pub fn callee(
+        kam: &Kamailio,
+        user: &str,
+        password: &str,
+        answer: Answer,
+        dir: &Path,
+        codecs: &[&str],
+    ) -> Baresip {
+        Baresip::start_for_calls(
+            kam,
+            user,
+            password,
+            &setup("ausine,1000", codecs, answer, dir),
+        )
+    }
+
     pub fn dial(&self, uri: &str) {
         self.command_with_params("dial", uri);
     }

@@ -19,6 +19,28 @@ pub fn calls_toml(tone_hz: u32, speaker: &std::path::Path, codecs: &[&str]) -> S
 }
 
 impl Hark {
+    /// Hark logged in as `user` of `kam` for calls (UDP): a `tone_hz` tone
+    /// as microphone, the speaker recorded to `dir/<user>.wav` (returned),
+    /// `codecs` in this order.
+    pub fn for_calls(
+        kam: &super::kamailio::Kamailio,
+        user: &str,
+        password: &str,
+        tone_hz: u32,
+        dir: &std::path::Path,
+        codecs: &[&str],
+    ) -> (Hark, std::path::PathBuf) {
+        let wav = dir.join(format!("{user}.wav"));
+        let hark = Hark::logged_in_with(
+            kam,
+            user,
+            password,
+            "udp",
+            &calls_toml(tone_hz, &wav, codecs),
+        );
+        (hark, wav)
+    }
+
     /// Places a call; returns the call's id from the first `call` event.
     pub fn call(&mut self, uri: &str) -> String {
         self.send(&json!({"cmd": "call", "uri": uri}).to_string());
