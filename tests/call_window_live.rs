@@ -8,55 +8,15 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::hark::{account_toml, Hark};
 use support::hark_call::calls_toml;
 use support::kamailio::{users, Kamailio, KamailioOptions};
-use support::xvfb::Xvfb;
+use support::xvfb::{HarkWindow, Xvfb};
 
 const T: Duration = Duration::from_secs(30);
-
-/// The windowed Hark, killed on drop.
-struct Window {
-    child: Child,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Window {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_window(x: &Xvfb, config: &str) -> Window {
-    let dir = tempfile::tempdir().unwrap();
-    let config_path = dir.path().join("config.toml");
-    std::fs::write(&config_path, config).unwrap();
-    let socket = dir.path().join("control.sock");
-    let runtime = dir.path().join("runtime");
-    std::fs::create_dir_all(&runtime).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_hark"))
-        .arg("--config")
-        .arg(&config_path)
-        .arg("--database")
-        .arg(dir.path().join("hark.db"))
-        .arg("--socket")
-        .arg(&socket)
-        .arg("--no-keyring")
-        .env("DISPLAY", &x.display)
-        .env("ICED_BACKEND", "tiny-skia")
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start hark's window");
-    Window { child, _dir: dir }
-}
 
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + T;
@@ -85,7 +45,7 @@ fn a_real_call_rings_in_the_pop_up_and_the_keyboard_answers_and_hangs_up() {
     let a = kam.aor("alice");
     let dir = tempfile::tempdir().unwrap();
     let x = Xvfb::start("1280x800x24");
-    let _alice = start_window(
+    let _alice = HarkWindow::start(
         &x,
         &account_toml(
             &a,

@@ -10,60 +10,15 @@ mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::hark::{account_toml, Hark};
 use support::kamailio::{users, Kamailio, KamailioOptions};
-use support::xvfb::Xvfb;
+use support::xvfb::{HarkWindow, Xvfb};
 
 const T: Duration = Duration::from_secs(30);
-
-/// The windowed Hark, killed on drop.
-struct Window {
-    child: Child,
-    socket: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Window {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_window(x: &Xvfb, config: &str) -> Window {
-    let dir = tempfile::tempdir().unwrap();
-    let config_path = dir.path().join("config.toml");
-    std::fs::write(&config_path, config).unwrap();
-    let socket = dir.path().join("control.sock");
-    let runtime = dir.path().join("runtime");
-    std::fs::create_dir_all(&runtime).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_hark"))
-        .arg("--config")
-        .arg(&config_path)
-        .arg("--database")
-        .arg(dir.path().join("hark.db"))
-        .arg("--socket")
-        .arg(&socket)
-        .arg("--no-keyring")
-        .env("DISPLAY", &x.display)
-        .env("ICED_BACKEND", "tiny-skia")
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start hark's window");
-    Window {
-        child,
-        socket,
-        _dir: dir,
-    }
-}
 
 /// Sends one command on the control socket and returns the first event
 /// that `pred` accepts.
@@ -97,7 +52,7 @@ fn typing_in_the_real_chat_window_sends_and_shows_the_conversation() {
     });
     let (a, b) = (kam.aor("alice"), kam.aor("bob"));
     let x = Xvfb::start("1024x768x24");
-    let alice = start_window(
+    let alice = HarkWindow::start(
         &x,
         &account_toml(&a, Some("a1"), &kam.server_addr(), "udp", ""),
     );

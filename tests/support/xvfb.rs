@@ -82,3 +82,53 @@ impl Xvfb {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
+
+/// Hark with its window on an [`Xvfb`] (software rendering), its config,
+/// database and control socket in a temp dir; killed on drop.
+pub struct HarkWindow {
+    child: Child,
+    /// Its control socket (`hark --socket ... send`, `hark chat`).
+    pub socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl HarkWindow {
+    /// Starts `hark` (no `--headless`) with this config text on `x`.
+    pub fn start(x: &Xvfb, config: &str) -> HarkWindow {
+        let dir = tempfile::tempdir().unwrap();
+        let config_path = dir.path().join("config.toml");
+        std::fs::write(&config_path, config).unwrap();
+        let socket = dir.path().join("control.sock");
+        let runtime = dir.path().join("runtime");
+        std::fs::create_dir_all(&runtime).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_hark"))
+            .arg("--config")
+            .arg(&config_path)
+            .arg("--database")
+            .arg(dir.path().join("hark.db"))
+            .arg("--socket")
+            .arg(&socket)
+            .arg("--no-keyring")
+            .env("DISPLAY", &x.display)
+            .env("ICED_BACKEND", "tiny-skia")
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start hark's window");
+        HarkWindow {
+            child,
+            socket,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for HarkWindow {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
