@@ -233,8 +233,7 @@ impl MediaSession {
             self.sender.skip_frames(1);
             return vec![];
         }
-        // Opus DTX: a packet of one or two bytes needs not be sent.
-        if self.codec.clock_rate() == 48_000 && self.encoded.len() <= 2 {
+        if self.codec.skip_sending(&self.encoded) {
             self.sender.skip_frames(1);
             return vec![];
         }

@@ -128,12 +128,7 @@ impl AudioCodec for G722 {
     }
 
     fn encode(&mut self, pcm: &[i16], out: &mut Vec<u8>) -> Result<(), CodecError> {
-        if pcm.len() != FRAME {
-            return Err(CodecError::FrameLength {
-                expected: FRAME,
-                got: pcm.len(),
-            });
-        }
+        CodecError::check_frame(pcm, FRAME)?;
         let start = out.len();
         out.extend_from_slice(&self.encoder.encode(pcm));
         debug_assert_eq!(out.len() - start, FRAME_BYTES);

@@ -79,6 +79,25 @@ pub trait AudioCodec: Send {
     fn recover(&mut self, _next_payload: &[u8], _out: &mut Vec<i16>) -> bool {
         false
     }
+    /// Whether `payload`, just encoded, need not be sent (a DTX frame: the
+    /// sender skips it and the receiver conceals or plays comfort noise).
+    fn skip_sending(&self, _payload: &[u8]) -> bool {
+        false
+    }
+}
+
+impl CodecError {
+    /// Ok when `pcm` is one frame of `expected` samples.
+    pub fn check_frame(pcm: &[i16], expected: usize) -> Result<(), CodecError> {
+        if pcm.len() == expected {
+            Ok(())
+        } else {
+            Err(CodecError::FrameLength {
+                expected,
+                got: pcm.len(),
+            })
+        }
+    }
 }
 
 /// A codec for the SDP encoding `name` (case-insensitive) at `clock_rate`
@@ -166,12 +185,7 @@ impl AudioCodec for G711 {
     }
 
     fn encode(&mut self, pcm: &[i16], out: &mut Vec<u8>) -> Result<(), CodecError> {
-        if pcm.len() != G711_FRAME {
-            return Err(CodecError::FrameLength {
-                expected: G711_FRAME,
-                got: pcm.len(),
-            });
-        }
+        CodecError::check_frame(pcm, G711_FRAME)?;
         match self.law {
             Law::Mu => g711::encode_ulaw(pcm, out),
             Law::A => g711::encode_alaw(pcm, out),

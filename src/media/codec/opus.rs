@@ -253,6 +253,10 @@ impl AudioCodec for Opus {
         RATE
     }
 
+    fn skip_sending(&self, payload: &[u8]) -> bool {
+        Opus::is_dtx(payload)
+    }
+
     fn samples_per_frame(&self) -> usize {
         FRAME
     }
@@ -260,12 +264,7 @@ impl AudioCodec for Opus {
     /// Appends one Opus packet. With DTX on, an appended payload of at most
     /// [`DTX_MAX_BYTES`] bytes ([`Opus::is_dtx`]) need not be sent.
     fn encode(&mut self, pcm: &[i16], out: &mut Vec<u8>) -> Result<(), CodecError> {
-        if pcm.len() != FRAME {
-            return Err(CodecError::FrameLength {
-                expected: FRAME,
-                got: pcm.len(),
-            });
-        }
+        CodecError::check_frame(pcm, FRAME)?;
         let start = out.len();
         out.resize(start + MAX_FRAME_BYTES, 0);
         match self.encoder.encode(pcm, &mut out[start..]) {
