@@ -114,19 +114,11 @@ pub(super) struct ReferSubscription {
     pub report: mpsc::UnboundedReceiver<u16>,
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+use crate::engine::im::view::now_ms;
 
 fn machine() -> CallMachine {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_i64(now_ms());
     CallMachine::new(CallConfig {
-        seed: h.finish(),
+        seed: crate::media::rtp::random_u64(),
         ..CallConfig::default()
     })
 }

@@ -11,7 +11,7 @@ use crate::media::offer_answer::{Codec, LocalMedia, Negotiated};
 /// Our media for a new call: receiving on `ip`:`port`, the configured
 /// codec order (those we can run), telephone-event.
 pub(super) fn local_media(ip: IpAddr, port: u16, settings: &CallSettings) -> LocalMedia {
-    let session_id = u64::from(rand_u32()) << 16 | u64::from(port);
+    let session_id = (crate::media::rtp::random_u64() >> 32) << 16 | u64::from(port);
     let mut local = LocalMedia::new(ip, port, session_id);
     local.codecs = settings.codec_order();
     local
@@ -26,16 +26,4 @@ pub(super) fn open_codec(negotiated: &Negotiated) -> Option<Box<dyn AudioCodec>>
         c.clock_rate(),
         negotiated.remote_fmtp.as_deref(),
     )
-}
-
-fn rand_u32() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0),
-    );
-    h.finish() as u32
 }
