@@ -3,8 +3,8 @@
 //! microphone, a WAV file as the speaker.
 //!
 //! A WAV input is read whole when opened, mixed down to mono and brought to
-//! [`RATE`] by linear interpolation (test signals and prompts; the call path
-//! itself resamples with rubato).
+//! [`RATE`] by linear interpolation: enough for test signals and prompts,
+//! and exact at the edges (a file is not a stream).
 
 use std::f64::consts::TAU;
 use std::fs::File;

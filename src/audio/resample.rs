@@ -1,6 +1,7 @@
-//! Fixed-ratio sample-rate conversion for the call path: [`RATE`] (48 kHz)
-//! to and from the codec rates (8 and 16 kHz) and whatever rate a sound
-//! card runs at (44.1 kHz, 32 kHz, ...), mono, in 10 ms chunks.
+//! Fixed-ratio sample-rate conversion between [`RATE`] (48 kHz) and
+//! whatever rate a sound card runs at (44.1 kHz, 32 kHz, ...), mono, in
+//! 10 ms chunks. (The codec rates, which divide 48 kHz, are converted with
+//! less delay by the media session's own FIR: `media/session_rate.rs`.)
 //!
 //! It owns rubato's synchronous FFT resampler behind a chunk API with
 //! every buffer allocated when it is made: [`Resampler::process`] never

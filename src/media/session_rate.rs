@@ -2,6 +2,11 @@
 //! (8 kHz G.711, 16 kHz G.722) by whole factors: a windowed-sinc low-pass
 //! FIR, polyphase, with its history kept across calls so frame edges are
 //! seamless. Streaming, allocation-free once the output buffer has grown.
+//!
+//! Why not `audio::resample` (rubato): its FFT resampler holds half a block
+//! (5 ms) in each direction, 10 ms on every call's mouth-to-ear delay; this
+//! FIR adds about half a millisecond, and the codec rates divide 48 kHz.
+//! Device rates that do not divide (44.1 kHz) go through rubato.
 
 use std::f64::consts::PI;
 
