@@ -94,6 +94,8 @@ struct Call {
     /// Callee: the session timer agreed for our 2xx (RFC 4028): its
     /// headers, interval and whether we refresh.
     uas_timer: Option<(Vec<rsipstack::sip::Header>, u32, bool)>,
+    /// Where our 3xx sends the ringing call (to voicemail).
+    redirect_to: Option<String>,
     /// The history has this call's row, and its answer.
     recorded: bool,
     recorded_answer: bool,

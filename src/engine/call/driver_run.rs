@@ -37,6 +37,7 @@ impl Call {
             referral: None,
             refer_subscription: None,
             uas_timer: None,
+            redirect_to: None,
             recorded: false,
             recorded_answer: false,
         }
@@ -169,30 +170,11 @@ impl Call {
         if self.view.phase != CallPhase::Incoming {
             return;
         }
-        let Some((&key, server)) = self.servers.iter().find(|((m, _), _)| *m == Method::Invite)
-        else {
-            return;
-        };
-        let _ = server.send(Reply {
-            code: 302,
-            reason: None,
-            headers: vec![rsipstack::sip::Header::Contact(
-                format!("<{target}>").into(),
-            )],
-            sdp: None,
-        });
-        self.servers.remove(&key);
-        // The machine forgets the call as declined; we show where it went.
-        let out = self
-            .machine
-            .handle_input(Input::Decline { code: 302 }, Instant::now());
+        // The machine declines with 302; `respond` adds where to.
+        self.redirect_to = Some(target.to_string());
         self.view.end_reason = Some("forwarded".into());
         self.view.detail = Some(target.to_string());
-        for o in out {
-            if let Output::State(s) = o {
-                self.show(s);
-            }
-        }
+        self.input(Input::Decline { code: 302 });
     }
 
     /// A request from the peer in this dialog.
@@ -390,6 +372,11 @@ impl Call {
             .into_iter()
             .map(|(n, v)| rsipstack::sip::Header::Other(n, v))
             .collect();
+        if let Some(target) = self.redirect_to.take().filter(|_| resp.code / 100 == 3) {
+            headers.push(rsipstack::sip::Header::Contact(
+                format!("<{target}>").into(),
+            ));
+        }
         if resp.method == Method::Invite && (200..300).contains(&resp.code) {
             // The initial INVITE's 2xx carries the agreed session timer.
             if let Some((h, _, _)) = self.uas_timer.take() {
