@@ -273,3 +273,36 @@ fn voicemail_indicator_follows_the_message_summary() {
     });
     assert_eq!(ev["old"], 10, "{ev}");
 }
+
+#[test]
+fn a_ringing_call_goes_to_voicemail_with_a_302() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut alice, _) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), &["PCMU"]);
+    let pilot = "sip:voicemail@hark.test";
+    let bob_calls = calls_toml(1000, &dir.path().join("bob.wav"), &["PCMU"])
+        + &format!("voicemail = \"{pilot}\"\n");
+    let mut bob = Hark::logged_in_with(&kam, "bob", "b2", "udp", &bob_calls);
+
+    let call = alice.call(&kam.aor("bob"));
+    let ringing = bob.wait_incoming_call(T);
+    let bob_call = ringing["id"].as_str().unwrap().to_string();
+    bob.call_control(&bob_call, json!({"op": "voicemail"}));
+    let sent = bob.wait_call_phase(&bob_call, "ended", T);
+    assert_eq!(sent["end_reason"], "forwarded", "{sent}");
+    assert_eq!(sent["detail"], pilot, "{sent}");
+    // Kamailio hands the 302 back to the caller (Hark does not follow
+    // redirects yet): the call ends with the server's words.
+    let ended = alice.wait_call_phase(&call, "ended", T);
+    assert!(
+        ended["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("302")),
+        "{ended}"
+    );
+    // A call sent to voicemail is received, not missed.
+    bob.send(r#"{"cmd":"call_history","id":1}"#);
+    let h = bob.wait_for("bob's history", T, |e| e["event"] == "call_history");
+    assert_eq!(h["calls"][0]["kind"], "received", "{h}");
+    assert_eq!(h["missed_unseen"], 0, "{h}");
+}
