@@ -40,6 +40,46 @@ pub struct Publish {
     pub body: Option<Vec<u8>>,
 }
 
+impl Publish {
+    /// The PUBLISH of `event` for `aor` (RFC 3903): Expires, SIP-If-Match
+    /// and the body as `content_type`.
+    pub fn request(
+        &self,
+        aor: &rsipstack::sip::Uri,
+        event: &str,
+        content_type: &str,
+    ) -> super::request::RequestSpec {
+        use rsipstack::sip::Header;
+        let mut spec =
+            super::request::RequestSpec::new(rsipstack::sip::Method::Publish, aor.clone());
+        spec.headers = vec![
+            Header::Event(event.to_string().into()),
+            Header::Expires(self.expires.into()),
+        ];
+        if let Some(etag) = &self.if_match {
+            spec.headers
+                .push(Header::Other("SIP-If-Match".into(), etag.clone()));
+        }
+        if let Some(body) = &self.body {
+            spec.content_type = Some(content_type.into());
+            spec.body = body.clone();
+        }
+        spec
+    }
+}
+
+impl Input {
+    /// The input for the final answer to our PUBLISH.
+    pub fn response(reply: &super::request::Reply) -> Input {
+        Input::Response {
+            code: reply.code(),
+            etag: reply.header("SIP-ETag"),
+            expires: reply.seconds("Expires"),
+            hint_secs: reply.retry_hint(),
+        }
+    }
+}
+
 /// What the driver must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {

@@ -149,6 +149,15 @@ impl Reply {
     pub fn seconds(&self, name: &str) -> Option<u32> {
         self.header(name).and_then(|v| leading_number(&v))
     }
+
+    /// When to try again: Min-Expires of a 423, else Retry-After.
+    pub fn retry_hint(&self) -> Option<u32> {
+        if self.code() == 423 {
+            self.seconds("Min-Expires")
+        } else {
+            self.seconds("Retry-After")
+        }
+    }
 }
 
 /// Sends the request and waits for its final response, answering up to

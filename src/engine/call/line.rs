@@ -8,12 +8,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use rsipstack::sip::{Header, Method};
 use tokio::sync::mpsc;
 
 use crate::presence::dialog_info::{self, OwnCall, DIALOG_INFO_CONTENT_TYPE};
 use crate::sip::publication::{self, PublicationMachine, PublicationPolicy};
-use crate::sip::request::{self, Identity, RequestSpec};
+use crate::sip::request::{self, Identity};
 use crate::sip::SipEndpoint;
 
 /// One call's line state (None: the call is over).
@@ -70,32 +69,14 @@ async fn run(
                 }
             },
             Some(reply) = done_rx.recv() => {
-                let input = publication::Input::Response {
-                    code: reply.code(),
-                    etag: reply.header("SIP-ETag"),
-                    expires: reply.seconds("Expires"),
-                    hint_secs: reply.seconds("Retry-After"),
-                };
-                machine.handle_input(input, Instant::now())
+                machine.handle_input(publication::Input::response(&reply), Instant::now())
             }
             _ = crate::engine::sleep_until(wake) => machine.handle_timeout(Instant::now()),
         };
         for output in outputs {
             match output {
                 publication::Output::Send(p) => {
-                    let mut spec = RequestSpec::new(Method::Publish, identity.aor.clone());
-                    spec.headers = vec![
-                        Header::Event("dialog".to_string().into()),
-                        Header::Expires(p.expires.into()),
-                    ];
-                    if let Some(etag) = p.if_match {
-                        spec.headers
-                            .push(Header::Other("SIP-If-Match".into(), etag));
-                    }
-                    if let Some(body) = p.body {
-                        spec.content_type = Some(DIALOG_INFO_CONTENT_TYPE.into());
-                        spec.body = body;
-                    }
+                    let mut spec = p.request(&identity.aor, "dialog", DIALOG_INFO_CONTENT_TYPE);
                     let (endpoint, identity, done) =
                         (endpoint.clone(), identity.clone(), done_tx.clone());
                     tokio::spawn(async move {

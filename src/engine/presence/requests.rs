@@ -1,11 +1,9 @@
 //! Carrying out what the machines ask: SUBSCRIBE and PUBLISH requests
 //! started from the queue while there is room, and their answers fed back.
 
-use rsipstack::sip::{Header, Method};
-
 use super::{Done, Job, SubKey, Task, MAX_IN_FLIGHT};
 use crate::sip::publication;
-use crate::sip::request::{self, Reply, RequestSpec};
+use crate::sip::request;
 use crate::sip::subscription;
 
 impl Task {
@@ -56,19 +54,7 @@ impl Task {
                     }));
                 }
                 Job::Publish(p) => {
-                    let mut spec = RequestSpec::new(Method::Publish, identity.aor.clone());
-                    spec.headers = vec![
-                        Header::Event("presence".to_string().into()),
-                        Header::Expires(p.expires.into()),
-                    ];
-                    if let Some(etag) = p.if_match {
-                        spec.headers
-                            .push(Header::Other("SIP-If-Match".into(), etag));
-                    }
-                    if let Some(body) = p.body {
-                        spec.content_type = Some("application/pidf+xml".into());
-                        spec.body = body;
-                    }
+                    let mut spec = p.request(&identity.aor, "presence", "application/pidf+xml");
                     self.running.push(Box::pin(async move {
                         Done::Publish(request::send(&endpoint, &identity, &mut spec).await)
                     }));
@@ -97,29 +83,15 @@ impl Task {
                 let input = subscription::Input::Response {
                     code,
                     expires: reply.seconds("Expires"),
-                    hint_secs: hint(&reply),
+                    hint_secs: reply.retry_hint(),
                 };
                 self.feed(&key, input, now);
             }
             Done::Publish(reply) => {
-                let input = publication::Input::Response {
-                    code: reply.code(),
-                    etag: reply.header("SIP-ETag"),
-                    expires: reply.seconds("Expires"),
-                    hint_secs: hint(&reply),
-                };
+                let input = publication::Input::response(&reply);
                 let out = self.publication.handle_input(input, now);
                 self.publication_outputs(out);
             }
         }
-    }
-}
-
-/// Min-Expires of a 423, else Retry-After.
-fn hint(reply: &Reply) -> Option<u32> {
-    if reply.code() == 423 {
-        reply.seconds("Min-Expires")
-    } else {
-        reply.seconds("Retry-After")
     }
 }
