@@ -149,31 +149,11 @@ fn view(shared: &Shared, id: String, peer: String, direction: CallDirection) -> 
 /// A call that failed before it could start: shown as ended at once.
 fn failed_at_once(shared: &Shared, mut v: CallView, reason: &str, detail: String) {
     use super::history::HistoryOp;
-    use crate::store::calls::{CallEnd, NewCall};
-    let history_reason = if detail == "do not disturb" {
-        CallEnd::Dnd
-    } else {
-        CallEnd::from_view_reason(reason)
-    };
-    let _ = shared.history.send(HistoryOp::Started {
-        id: v.id.clone(),
-        call: NewCall {
-            account: v.account.clone(),
-            call_id: format!("{}-{}@hark", v.id, v.started_ms),
-            peer: v.peer.clone(),
-            peer_name: v.peer_name.clone(),
-            direction: v.direction,
-            started: v.started_ms,
-        },
-    });
-    let _ = shared.history.send(HistoryOp::Ended {
-        id: v.id.clone(),
-        at: now_ms(),
-        reason: history_reason,
-    });
     v.phase = CallPhase::Ended;
     v.end_reason = Some(reason.into());
     v.detail = Some(detail);
+    let _ = shared.history.send(HistoryOp::started(&v, None));
+    let _ = shared.history.send(HistoryOp::ended(&v));
     let _ = shared.events.send(Event::Call { call: Box::new(v) });
 }
 
@@ -316,11 +296,11 @@ pub(super) fn incoming(
                         )
                         .await;
                 });
-                failed_at_once(&shared, v, "forwarded", "do not disturb".into());
+                failed_at_once(&shared, v, "forwarded", super::history::DND_DETAIL.into());
             }
             None => {
                 refuse(tx, 486, "Busy Here".into());
-                failed_at_once(&shared, v, "busy", "do not disturb".into());
+                failed_at_once(&shared, v, "busy", super::history::DND_DETAIL.into());
             }
         }
         let _ = done.send(id);

@@ -9,26 +9,11 @@ impl Call {
     /// answer, its end.
     fn record(&mut self) {
         use super::super::history::HistoryOp;
-        use crate::store::calls::{CallEnd, NewCall};
         let v = &self.view;
         if !self.recorded {
             self.recorded = true;
-            let call_id = self
-                .machine
-                .dialog()
-                .map(|d| d.call_id.clone())
-                .unwrap_or_else(|| format!("{}-{}@hark", v.id, v.started_ms));
-            let _ = self.shared.history.send(HistoryOp::Started {
-                id: v.id.clone(),
-                call: NewCall {
-                    account: v.account.clone(),
-                    call_id,
-                    peer: v.peer.clone(),
-                    peer_name: v.peer_name.clone(),
-                    direction: v.direction,
-                    started: v.started_ms,
-                },
-            });
+            let call_id = self.machine.dialog().map(|d| d.call_id.clone());
+            let _ = self.shared.history.send(HistoryOp::started(v, call_id));
         }
         if let (Some(at), false) = (v.answered_ms, self.recorded_answer) {
             self.recorded_answer = true;
@@ -38,16 +23,7 @@ impl Call {
             });
         }
         if v.phase == CallPhase::Ended {
-            let reason = match (v.end_reason.as_deref(), v.detail.as_deref()) {
-                (_, Some("do not disturb")) => CallEnd::Dnd,
-                (Some(token), _) => CallEnd::from_view_reason(token),
-                (None, _) => CallEnd::Failed,
-            };
-            let _ = self.shared.history.send(HistoryOp::Ended {
-                id: v.id.clone(),
-                at: now_ms(),
-                reason,
-            });
+            let _ = self.shared.history.send(HistoryOp::ended(v));
         }
     }
 

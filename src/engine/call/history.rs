@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
+use crate::engine::api::CallView;
 use crate::store::calls::{CallEnd, NewCall};
 use crate::store::Store;
 
@@ -28,6 +29,41 @@ pub(crate) enum HistoryOp {
         at: i64,
         reason: CallEnd,
     },
+}
+
+/// The `detail` of a call Do-not-disturb turned away.
+pub(crate) const DND_DETAIL: &str = "do not disturb";
+
+impl HistoryOp {
+    /// The row for call `v`, known by its SIP Call-ID (one is made up for
+    /// a call that never had a dialog).
+    pub(crate) fn started(v: &CallView, call_id: Option<String>) -> HistoryOp {
+        HistoryOp::Started {
+            id: v.id.clone(),
+            call: NewCall {
+                account: v.account.clone(),
+                call_id: call_id.unwrap_or_else(|| format!("{}-{}@hark", v.id, v.started_ms)),
+                peer: v.peer.clone(),
+                peer_name: v.peer_name.clone(),
+                direction: v.direction,
+                started: v.started_ms,
+            },
+        }
+    }
+
+    /// The end of call `v` now, with the history's reason for its view's.
+    pub(crate) fn ended(v: &CallView) -> HistoryOp {
+        let reason = match (v.end_reason.as_deref(), v.detail.as_deref()) {
+            (_, Some(DND_DETAIL)) => CallEnd::Dnd,
+            (Some(token), _) => CallEnd::from_view_reason(token),
+            (None, _) => CallEnd::Failed,
+        };
+        HistoryOp::Ended {
+            id: v.id.clone(),
+            at: crate::engine::im::view::now_ms(),
+            reason,
+        }
+    }
 }
 
 /// Starts the writer; None without a store (nothing is kept).
