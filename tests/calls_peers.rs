@@ -122,7 +122,12 @@ fn baresip_calls_hark_and_hangs_up() {
     let id = ringing["id"].as_str().unwrap().to_string();
     alice.call_control(&id, json!({"op": "answer"}));
     alice.wait_call_phase(&id, "active", T);
-    std::thread::sleep(Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(1));
+    // A key from baresip (RFC 4733) reaches Hark.
+    bob.command_with_params("sndcode", "7");
+    let key = alice.wait_for("baresip's key", T, |e| e["event"] == "dtmf_received");
+    assert_eq!(key["key"], "7", "{key}");
+    std::thread::sleep(Duration::from_secs(2));
     bob.hangup();
     let ended = alice.wait_call_phase(&id, "ended", T);
     assert_eq!(ended["end_reason"], "remote-hangup", "{ended}");
