@@ -673,17 +673,28 @@ fn check_installed() {
     }
 }
 
-/// A temporary directory whose ctl socket path fits in sun_path (108 bytes).
+/// A temporary directory for the instance, in memory (`/dev/shm`) when the
+/// machine has one.  Kamailio 5.6's db_sqlite sets no busy timeout, so a
+/// worker that meets another's write lock fails at once ("database is
+/// locked": a lost watcher update, a missed NOTIFY); on tmpfs a commit needs
+/// no fsync and holds the lock for microseconds, not milliseconds.  The ctl
+/// socket path must fit in sun_path (108 bytes).
 fn temp_dir() -> tempfile::TempDir {
-    let dir = tempfile::Builder::new()
-        .prefix("hark-kamailio-")
-        .tempdir()
-        .expect("temp dir");
-    if dir.path().join("run/kamailio_ctl").as_os_str().len() < 100 {
-        return dir;
+    let builder = || {
+        let mut b = tempfile::Builder::new();
+        b.prefix("hark-kamailio-");
+        b
+    };
+    for base in ["/dev/shm", "/tmp"] {
+        if let Ok(dir) = builder().tempdir_in(base) {
+            return dir;
+        }
     }
-    tempfile::Builder::new()
-        .prefix("hark-kamailio-")
-        .tempdir_in("/tmp")
-        .expect("temp dir in /tmp")
+    let dir = builder().tempdir().expect("temp dir");
+    assert!(
+        dir.path().join("run/kamailio_ctl").as_os_str().len() < 100,
+        "temp dir path too long for the ctl socket: {}",
+        dir.path().display()
+    );
+    dir
 }
