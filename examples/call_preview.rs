@@ -239,6 +239,7 @@ fn call(id: &str, peer: &str, direction: CallDirection) -> CallView {
         codec: None,
         end_reason: None,
         detail: None,
+        forwarded_to: None,
         started_ms: now_ms(),
         answered_ms: None,
     }

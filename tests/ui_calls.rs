@@ -50,6 +50,7 @@ fn incoming_call(id: &str) -> CallView {
         codec: None,
         end_reason: None,
         detail: None,
+        forwarded_to: None,
         started_ms: now_ms(),
         answered_ms: None,
     }

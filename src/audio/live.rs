@@ -265,6 +265,11 @@ impl<D: LiveDevice + AudioInput> AudioInput for Live<D> {
     fn take_fault(&mut self) -> Option<DeviceFault> {
         self.next_fault(|d| d.take_fault())
     }
+
+    fn switch_device(&mut self, preferred: Option<String>) -> bool {
+        self.switch(preferred);
+        true
+    }
 }
 
 impl<D: LiveDevice + AudioOutput> AudioOutput for Live<D> {
@@ -277,6 +282,11 @@ impl<D: LiveDevice + AudioOutput> AudioOutput for Live<D> {
 
     fn take_fault(&mut self) -> Option<DeviceFault> {
         self.next_fault(|d| d.take_fault())
+    }
+
+    fn switch_device(&mut self, preferred: Option<String>) -> bool {
+        self.switch(preferred);
+        true
     }
 }
 

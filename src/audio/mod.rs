@@ -57,6 +57,11 @@ pub trait AudioInput: Send {
     fn take_fault(&mut self) -> Option<DeviceFault> {
         None
     }
+    /// Moves to another sound device (`None`: the default) without a gap;
+    /// false when this input is not a sound device (open a new one then).
+    fn switch_device(&mut self, _preferred: Option<String>) -> bool {
+        false
+    }
 }
 
 /// Where the call's far-end audio goes.
@@ -66,6 +71,11 @@ pub trait AudioOutput: Send {
     /// A fault since the last call (the device vanished or failed).
     fn take_fault(&mut self) -> Option<DeviceFault> {
         None
+    }
+    /// Moves to another sound device (`None`: the default) without a gap;
+    /// false when this output is not a sound device (open a new one then).
+    fn switch_device(&mut self, _preferred: Option<String>) -> bool {
+        false
     }
 }
 

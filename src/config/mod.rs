@@ -7,7 +7,7 @@ mod calls;
 mod load;
 
 pub use account::{AccountConfig, AccountField, AccountProblem, Transport};
-pub use calls::CallSettings;
+pub use calls::{CallSettings, Forwarding};
 pub use load::{load, save, ConfigError, Loaded};
 
 use serde::{Deserialize, Serialize};

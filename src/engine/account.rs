@@ -16,7 +16,7 @@ use super::call::{self, CallCtl, CallRegistry};
 use super::im::{self, ImCtl};
 use super::presence::{self, PresenceCtl};
 use super::registration::{Input, Outcome, Output, RegistrationMachine, RegistrationPolicy};
-use crate::config::{AccountConfig, CallSettings};
+use crate::config::AccountConfig;
 use crate::sip::{self, EndpointSettings, Registrar, SipEndpoint, Unreachable};
 use crate::store::Store;
 
@@ -52,7 +52,7 @@ pub(crate) fn spawn(
     store: Option<Arc<std::sync::Mutex<Store>>>,
     events: broadcast::Sender<Event>,
     states: mpsc::UnboundedSender<(String, RegistrationState)>,
-    calls: (CallSettings, CallRegistry),
+    calls: CallRegistry,
 ) -> AccountHandle {
     let (tx, rx) = mpsc::unbounded_channel();
     let _ = tx.send(AccountCtl::Start);
@@ -100,7 +100,7 @@ struct Driver {
     /// The call task, once the endpoint exists, and what came before it.
     calls: Option<mpsc::UnboundedSender<CallCtl>>,
     call_backlog: Vec<CallCtl>,
-    call_setup: (CallSettings, CallRegistry),
+    call_setup: CallRegistry,
     store: Option<Arc<std::sync::Mutex<Store>>>,
 }
 
@@ -167,11 +167,10 @@ impl Driver {
         self.im = Some(chat);
         let calls = call::spawn(call::CallTaskSetup {
             account: self.account.clone(),
-            settings: self.call_setup.0.clone(),
             endpoint: endpoint.clone(),
             identity: identity.clone(),
             events: self.events.clone(),
-            registry: self.call_setup.1.clone(),
+            registry: self.call_setup.clone(),
             requests: call_rx,
             store: self.store.clone(),
         });
@@ -306,7 +305,7 @@ async fn run(
     store: Option<Arc<std::sync::Mutex<Store>>>,
     events: broadcast::Sender<Event>,
     states: mpsc::UnboundedSender<(String, RegistrationState)>,
-    call_setup: (CallSettings, CallRegistry),
+    call_setup: CallRegistry,
     mut ctl: mpsc::UnboundedReceiver<AccountCtl>,
 ) {
     let address = account.address.clone();

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::AccountConfig;
 
-pub use super::api_calls::{CallAction, CallDirection, CallPhase, CallQualityView, CallView};
+pub use super::api_calls::{
+    AudioDevice, CallAction, CallDirection, CallPhase, CallQualityView, CallView,
+};
 
 /// What someone (the window, a script, a test) asks the engine to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,6 +132,17 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         account: Option<String>,
     },
+    /// Replace the `[calls]` settings (devices, ringer, voicemail pilot,
+    /// forwarding, codecs...). New calls use them at once and calls in
+    /// progress move to the chosen microphone and speaker; `save` also
+    /// writes them to the config file. A `call_settings` event follows.
+    SetCallSettings {
+        settings: crate::config::CallSettings,
+        #[serde(default)]
+        save: bool,
+    },
+    /// List the microphones and speakers (answered by `audio_devices`).
+    AudioDevices,
     /// Unregister every account and stop the engine.
     Quit,
 }
@@ -537,6 +550,19 @@ pub enum Event {
         calls: Vec<crate::store::calls::CallRecord>,
         more: bool,
         missed_unseen: u64,
+    },
+    /// The `[calls]` settings in force (at `snapshot` and after every
+    /// change).
+    CallSettings {
+        settings: crate::config::CallSettings,
+    },
+    /// Answer to `audio_devices`: the sound devices there are; `error`
+    /// says why there are none (no sound system).
+    AudioDevices {
+        inputs: Vec<AudioDevice>,
+        outputs: Vec<AudioDevice>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
     },
     /// The account's voicemail box (RFC 3842): messages waiting, and the
     /// voice messages new and old.

@@ -92,6 +92,9 @@ pub struct CallView {
     /// The peer's or the network's words for a failure (`486 Busy Here`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Our call was forwarded (a 3xx followed): where it rings now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded_to: Option<String>,
     /// Milliseconds since the Unix epoch.
     pub started_ms: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,4 +119,26 @@ pub struct CallQualityView {
     pub packets_received: u64,
     /// Frames filled by concealment or FEC.
     pub concealed: u64,
+}
+
+/// A microphone or speaker, for the settings screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AudioDevice {
+    /// What to put in the settings (`input`, `output`, `ringer`).
+    pub id: String,
+    /// What to show.
+    pub name: String,
+    /// The system's default device.
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+impl From<crate::audio::device::DeviceInfo> for AudioDevice {
+    fn from(d: crate::audio::device::DeviceInfo) -> Self {
+        AudioDevice {
+            id: d.id,
+            name: d.name,
+            is_default: d.is_default,
+        }
+    }
 }

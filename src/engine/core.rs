@@ -26,8 +26,11 @@ use crate::store::Store;
 
 #[path = "core_chat.rs"]
 mod chat;
+#[path = "core_call_settings.rs"]
+mod core_call_settings;
 #[path = "core_calls.rs"]
 mod core_calls;
+pub(crate) use core_calls::call_target;
 
 /// What the engine starts from.
 #[derive(Debug, Clone, Default)]
@@ -114,6 +117,7 @@ impl Engine {
             held,
             calls: super::call::CallRegistry::default(),
         };
+        engine.init_call_settings();
         engine.open_store().await;
         engine
     }
@@ -242,6 +246,7 @@ impl Engine {
                     availability: self.status.0,
                     note: self.status.1.clone(),
                 });
+                self.emit(self.call_settings_event());
                 for event in self.held.take().unwrap_or_default() {
                     self.emit(event);
                 }
@@ -329,6 +334,13 @@ impl Engine {
             Command::CallHistory { .. } | Command::MarkCallsSeen { .. } => {
                 self.handle_call_history(id, command).await;
                 return;
+            }
+            Command::SetCallSettings { settings, save } => {
+                self.set_call_settings(settings, save).await
+            }
+            Command::AudioDevices => {
+                self.list_audio_devices();
+                Ok(())
             }
             Command::Quit => unreachable!("handled by run"),
         };
@@ -455,7 +467,7 @@ impl Engine {
             self.store.clone(),
             self.events.clone(),
             self.state_tx.clone(),
-            (self.options.config.calls.clone(), self.calls.clone()),
+            self.calls.clone(),
         );
         self.configs.insert(address.clone(), account);
         self.accounts.insert(address.clone(), handle);

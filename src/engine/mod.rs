@@ -22,6 +22,7 @@ pub use api::{
     RoomAction, SearchHit, WatcherDecision, WatcherView,
 };
 pub use core::{start, EngineOptions};
+pub(crate) use core::call_target;
 pub use registration::{RegistrationMachine, RegistrationPolicy};
 
 use tokio::sync::{broadcast, mpsc};

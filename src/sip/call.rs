@@ -89,6 +89,8 @@ pub struct CallMachine {
     session: Option<SessionTimer>,
     /// The CSeq of the peer's initial INVITE (callee).
     invite_cseq_in: u32,
+    /// 3xx redirects followed so far.
+    redirects: u8,
 }
 
 impl CallMachine {
@@ -112,6 +114,7 @@ impl CallMachine {
             hangup_pending: false,
             session: None,
             invite_cseq_in: 0,
+            redirects: 0,
         }
     }
 
@@ -409,6 +412,13 @@ impl CallMachine {
                 out.extend(self.show(CallState::Established { on_hold: false }));
                 out
             }
+            Phase::Calling { cancel: false, .. }
+                if (300..400).contains(&r.code)
+                    && r.contact.is_some()
+                    && self.redirects < self.cfg.max_redirects =>
+            {
+                self.follow_redirect(r.contact.unwrap_or_default())
+            }
             Phase::Calling { cancel, .. } => {
                 self.phase = Phase::Ended;
                 let reason = if cancel {
@@ -441,6 +451,26 @@ impl CallMachine {
                 .collect(),
             _ => vec![],
         }
+    }
+
+    /// A new INVITE with our offer to where a 3xx sent the call.
+    fn follow_redirect(&mut self, target: String) -> Vec<Output> {
+        self.redirects += 1;
+        let cseq = self.dialog_mut().redirect(target.clone());
+        let invite = self.new_request(Method::Invite, cseq, Some(self.local_sdp.clone()));
+        self.invite = Some(invite.clone());
+        self.phase = Phase::Calling {
+            provisional: false,
+            cancel: false,
+        };
+        let mut out = vec![];
+        if self.shown == CallState::EarlyMedia {
+            out.push(Output::StopMedia);
+        }
+        out.push(Output::Redirected { target });
+        out.push(Output::Send(invite));
+        out.extend(self.show(CallState::Calling));
+        out
     }
 
     fn provisional(&mut self, r: ResponseIn) -> Vec<Output> {

@@ -61,6 +61,16 @@ impl Dialog {
         self.local_cseq
     }
 
+    /// The initial INVITE was redirected (3xx, RFC 3261 §8.1.3.4): the
+    /// next one goes to `target` with the same Call-ID and tags and a new
+    /// CSeq (returned); what the redirecting hop told us is forgotten.
+    pub fn redirect(&mut self, target: String) -> u32 {
+        self.remote_tag = None;
+        self.route_set.clear();
+        self.remote_target = Some(target);
+        self.next_cseq()
+    }
+
     /// A UAC's dialog learns from a response to its initial INVITE
     /// (§12.1.2): peer tag, route set (Record-Route reversed; recomputed
     /// by the 2xx, then fixed) and remote target.

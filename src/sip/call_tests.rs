@@ -251,10 +251,69 @@ fn failures_end_the_call_with_a_reason() {
     ];
     for (code, reason) in cases {
         let (mut m, now, invite) = calling();
-        let out = m.handle_input(resp(code, Method::Invite, invite.cseq, None), now);
+        let mut response = resp(code, Method::Invite, invite.cseq, None);
+        if let Input::Response(r) = &mut response {
+            r.contact = None; // a 3xx without a Contact goes nowhere
+        }
+        let out = m.handle_input(response, now);
         assert_eq!(ended(&out), Some(reason), "{code}");
         assert!(m.is_finished());
     }
+}
+
+fn redirect(code: u16, cseq: u32, to: &str) -> Input {
+    let mut r = resp(code, Method::Invite, cseq, None);
+    if let Input::Response(r) = &mut r {
+        r.contact = Some(to.into());
+    }
+    r
+}
+
+#[test]
+fn a_redirect_is_followed_with_a_new_invite_in_the_same_call() {
+    let (mut m, now, invite) = calling();
+    m.handle_input(resp(180, Method::Invite, invite.cseq, None), now);
+    let out = m.handle_input(redirect(302, invite.cseq, "sip:carol@10.0.0.3"), now);
+    let again = sent(&out);
+    assert_eq!(again.len(), 1, "{out:?}");
+    assert_eq!(again[0].method, Method::Invite);
+    assert_eq!(again[0].cseq, invite.cseq + 1);
+    assert_ne!(again[0].branch, invite.branch);
+    assert_eq!(again[0].sdp.as_deref(), Some(OFFER));
+    assert!(out.contains(&Output::Redirected {
+        target: "sip:carol@10.0.0.3".into()
+    }));
+    assert!(out.contains(&Output::State(CallState::Calling)));
+    let d = m.dialog().unwrap();
+    assert_eq!(d.remote_target.as_deref(), Some("sip:carol@10.0.0.3"));
+    assert_eq!(d.remote_tag, None, "the redirecting hop's tag is forgotten");
+    assert!(d.route_set.is_empty());
+    // The new target answers: the call is up.
+    m.handle_input(resp(200, Method::Invite, again[0].cseq, Some(ANSWER)), now);
+    assert_eq!(m.state(), &CallState::Established { on_hold: false });
+}
+
+#[test]
+fn redirects_stop_after_the_limit() {
+    let (mut m, now, invite) = calling();
+    let mut cseq = invite.cseq;
+    for _ in 0..cfg().max_redirects {
+        let out = m.handle_input(redirect(302, cseq, "sip:loop@10.0.0.9"), now);
+        cseq = sent(&out)[0].cseq;
+    }
+    let out = m.handle_input(redirect(302, cseq, "sip:loop@10.0.0.9"), now);
+    assert!(sent(&out).is_empty());
+    assert!(matches!(ended(&out), Some(EndReason::Failed { code: 302, .. })));
+}
+
+#[test]
+fn a_redirect_after_cancel_is_not_followed() {
+    let (mut m, now, invite) = calling();
+    m.handle_input(resp(180, Method::Invite, invite.cseq, None), now);
+    m.handle_input(Input::Cancel, now);
+    let out = m.handle_input(redirect(302, invite.cseq, "sip:carol@10.0.0.3"), now);
+    assert!(sent(&out).is_empty());
+    assert_eq!(ended(&out), Some(EndReason::Cancelled));
 }
 
 #[test]

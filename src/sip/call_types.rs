@@ -20,6 +20,8 @@ pub struct CallConfig {
     pub t2: Duration,
     /// Seeds the branch, tag, Call-ID and back-off generator.
     pub seed: u64,
+    /// How many 3xx redirects of the initial INVITE are followed.
+    pub max_redirects: u8,
 }
 
 impl Default for CallConfig {
@@ -28,6 +30,7 @@ impl Default for CallConfig {
             t1: Duration::from_millis(500),
             t2: Duration::from_secs(4),
             seed: 0x5eed_cafe_f00d_1234,
+            max_redirects: 5,
         }
     }
 }
@@ -221,4 +224,9 @@ pub enum Output {
         code: u16,
     },
     State(CallState),
+    /// The initial INVITE was redirected (3xx) to `target`: a new INVITE
+    /// (a new transaction, sent next) goes there.
+    Redirected {
+        target: String,
+    },
 }

@@ -15,6 +15,7 @@ fn view(id: &str, direction: CallDirection, phase: CallPhase) -> CallView {
         codec: None,
         end_reason: None,
         detail: None,
+        forwarded_to: None,
         started_ms: 1_000,
         answered_ms: None,
     }

@@ -26,6 +26,15 @@ pub(crate) struct AudioSetup {
 }
 
 impl AudioSetup {
+    /// The devices the `[calls]` settings name.
+    pub(crate) fn from_settings(settings: &crate::config::CallSettings) -> AudioSetup {
+        AudioSetup {
+            input: settings.input.clone().unwrap_or_default(),
+            output: settings.output.clone().unwrap_or_default(),
+            processing: settings.audio_processing.unwrap_or_default(),
+        }
+    }
+
     /// Whether the microphone is a sound device (not a file, tone or none).
     pub(crate) fn uses_device(&self) -> bool {
         device_name(&self.input).is_some()
@@ -34,7 +43,7 @@ impl AudioSetup {
 
 /// The device a spec names: `Some(None)` for the system default,
 /// `Some(Some(name))` for a device, None for files, tones and `none`.
-fn device_name(spec: &str) -> Option<Option<String>> {
+pub(crate) fn device_name(spec: &str) -> Option<Option<String>> {
     let spec = spec.trim();
     if spec == "none"
         || ["tone:", "file:", "loop:"]
@@ -99,12 +108,47 @@ impl Output {
         }
     }
 
+    /// See [`AudioOutput::switch_device`].
+    pub(crate) fn switch_device(&mut self, preferred: Option<String>) -> bool {
+        match self {
+            Output::File(_) => false,
+            Output::Other(o) => o.switch_device(preferred),
+        }
+    }
+
     /// Closes a file so its header is complete.
     pub(crate) fn finish(&mut self) {
         if let Output::File(w) = self {
             w.finish();
         }
     }
+}
+
+impl AudioOutput for Output {
+    fn write(&mut self, frame: &[i16]) {
+        Output::write(self, frame)
+    }
+
+    fn take_fault(&mut self) -> Option<DeviceFault> {
+        Output::take_fault(self)
+    }
+}
+
+/// Starts ringing on the ringer `spec` names (`default`, a device name,
+/// `file:<path.wav>` for tests; `none`: silent). Device trouble is logged,
+/// and never keeps a call from ringing on screen.
+pub(crate) fn start_ringer(spec: &str) -> Option<crate::audio::ringtone::Ringer> {
+    use crate::audio::ringtone::{Cadence, Ringer};
+    if spec.trim() == "none" {
+        return None;
+    }
+    let (output, problem) = open_output(spec);
+    if let Some(p) = problem {
+        tracing::warn!("ringer: {p}");
+    }
+    Ringer::start_on(output, &Cadence::default())
+        .map_err(|e| tracing::warn!("ringer thread: {e}"))
+        .ok()
 }
 
 /// Opens the speaker `spec` names; on failure nowhere and why.

@@ -16,7 +16,7 @@ use super::audio_setup::AudioSetup;
 use super::driver_sip::{self, Reply, SipEvent};
 use super::local;
 use super::media::{self, MediaEvent, MediaHandle, MediaPorts};
-use crate::config::{AccountConfig, CallSettings};
+use crate::config::AccountConfig;
 use crate::engine::api::{CallAction, CallDirection, CallPhase, CallQualityView, CallView, Event};
 use crate::media::offer_answer::{self, LocalMedia, Negotiated};
 use crate::media::sdp::{self, SessionDescription};
@@ -37,10 +37,18 @@ pub(super) struct Shared {
     pub line: mpsc::UnboundedSender<super::line::LineUpdate>,
     pub registry: super::CallRegistry,
     pub account: AccountConfig,
-    pub settings: CallSettings,
     pub endpoint: Arc<SipEndpoint>,
     pub identity: Identity,
     pub events: broadcast::Sender<Event>,
+}
+
+impl Shared {
+    /// The address for a forwarding target or pilot as written in the
+    /// settings (a number or name is at the account's domain).
+    pub(super) fn target(&self, written: &str) -> String {
+        crate::engine::call_target(written, self.account.domain())
+            .unwrap_or_else(|| written.trim().to_string())
+    }
 }
 
 /// What the account's call task hands a call.
@@ -96,6 +104,10 @@ struct Call {
     uas_timer: Option<(Vec<rsipstack::sip::Header>, u32, bool)>,
     /// Where our 3xx sends the ringing call (to voicemail).
     redirect_to: Option<String>,
+    /// Forwarding on no answer: when, and where to.
+    no_answer: Option<(tokio::time::Instant, String)>,
+    /// The ring of an incoming call, while it waits.
+    ringer: Option<crate::audio::ringtone::Ringer>,
     /// The history has this call's row, and its answer.
     recorded: bool,
     recorded_answer: bool,
@@ -141,6 +153,7 @@ fn view(shared: &Shared, id: String, peer: String, direction: CallDirection) -> 
         codec: None,
         end_reason: None,
         detail: None,
+        forwarded_to: None,
         started_ms: now_ms(),
         answered_ms: None,
     }
@@ -189,7 +202,7 @@ pub(super) fn place(
             return (tx, String::new());
         }
     };
-    let local = local::local_media(ip, ports.rtp_port(), &shared.settings);
+    let local = local::local_media(ip, ports.rtp_port(), &shared.registry.settings());
     let offer = offer_answer::make_offer(&local);
     let mut call = Call::new(shared, v, peer, local, ports);
     call.referral = referral;
@@ -282,29 +295,40 @@ pub(super) fn incoming(
         CallDirection::Incoming,
     );
     v.peer_name = name;
-    if shared.registry.dnd() {
-        // Do not disturb: never ring; voicemail takes it when there is one.
-        match shared.settings.voicemail.clone() {
-            Some(pilot) => {
-                tokio::spawn(async move {
-                    let contact = rsipstack::sip::Header::Contact(format!("<{pilot}>").into());
-                    let _ = tx
-                        .reply_with(
-                            rsipstack::sip::StatusCode::MovedTemporarily,
-                            vec![contact],
-                            None,
-                        )
-                        .await;
-                });
-                failed_at_once(&shared, v, "forwarded", super::history::DND_DETAIL.into());
-            }
-            None => {
-                refuse(tx, 486, "Busy Here".into());
-                failed_at_once(&shared, v, "busy", super::history::DND_DETAIL.into());
-            }
+    let settings = shared.registry.settings();
+    let forwarding = &settings.forwarding;
+    // Do not disturb: never ring; voicemail takes it when there is one.
+    // Otherwise forwarding: every call, or while another call is up.
+    let redirect = if shared.registry.dnd() {
+        match settings.voicemail.as_deref() {
+            Some(pilot) => Err((pilot, super::history::DND_DETAIL.to_string())),
+            None => Ok(()),
         }
-        let _ = done.send(id);
-        return call_tx;
+    } else if let Some(to) = forwarding.always() {
+        Err((to, to.to_string()))
+    } else if let Some(to) = forwarding.busy().filter(|_| shared.registry.any_up()) {
+        Err((to, to.to_string()))
+    } else {
+        Ok(())
+    };
+    match redirect {
+        Err((to, detail)) => {
+            let contact = rsipstack::sip::Header::Contact(format!("<{}>", shared.target(to)).into());
+            tokio::spawn(async move {
+                let status = rsipstack::sip::StatusCode::MovedTemporarily;
+                let _ = tx.reply_with(status, vec![contact], None).await;
+            });
+            failed_at_once(&shared, v, "forwarded", detail);
+            let _ = done.send(id);
+            return call_tx;
+        }
+        Ok(()) if shared.registry.dnd() => {
+            refuse(tx, 486, "Busy Here".into());
+            failed_at_once(&shared, v, "busy", super::history::DND_DETAIL.into());
+            let _ = done.send(id);
+            return call_tx;
+        }
+        Ok(()) => {}
     }
     let peer = Uri::try_from(address.as_str()).unwrap_or_else(|_| shared.identity.aor.clone());
     let ip = shared.endpoint.local_udp.ip();
@@ -322,7 +346,7 @@ pub(super) fn incoming(
             return call_tx;
         }
     };
-    let local = local::local_media(ip, ports.rtp_port(), &shared.settings);
+    let local = local::local_media(ip, ports.rtp_port(), &shared.registry.settings());
     let mut answered = None;
     if let Some(offer) = &offer {
         let refusal = match sdp::parse(offer) {
@@ -359,6 +383,10 @@ pub(super) fn incoming(
     };
     let mut call = Call::new(shared.clone(), v, peer, local, ports);
     call.uas_timer = timer;
+    call.no_answer = forwarding
+        .no_answer()
+        .filter(|_| settings.auto_answer != Some(true))
+        .map(|(to, after)| (tokio::time::Instant::now() + after, to.to_string()));
     let cseq = invite.cseq;
     let outputs = call
         .machine
@@ -376,8 +404,10 @@ pub(super) fn incoming(
     let server = driver_sip::serve(shared.clone(), tx, &local_tag, call.sip_tx.clone());
     call.servers.insert((Method::Invite, cseq), server);
     call.emit();
-    if shared.settings.auto_answer == Some(true) {
+    if settings.auto_answer == Some(true) {
         let _ = call_tx.send(CallMsg::Control(CallAction::Answer));
+    } else {
+        call.start_ringing();
     }
     tokio::spawn(call.run(outputs, rx, done));
     call_tx

@@ -38,6 +38,8 @@ impl Call {
             refer_subscription: None,
             uas_timer: None,
             redirect_to: None,
+            no_answer: None,
+            ringer: None,
             recorded: false,
             recorded_answer: false,
         }
@@ -51,6 +53,8 @@ impl Call {
     ) {
         let mut sip_rx = self.sip_rx.take().expect("run once");
         let mut media_rx = self.media_rx.take().expect("run once");
+        let mut settings = self.shared.registry.watch_settings();
+        settings.mark_unchanged();
         self.process(first);
         let mut hung_up = false;
         while !self.machine.is_finished() {
@@ -70,6 +74,17 @@ impl Call {
                 },
                 Some(e) = sip_rx.recv() => self.sip(e),
                 Some(e) = media_rx.recv() => self.media_event(e),
+                _ = crate::engine::sleep_until(self.no_answer.as_ref().map(|n| n.0)), if self.no_answer.is_some() => {
+                    if let Some((_, to)) = self.no_answer.take() {
+                        self.redirect(&to);
+                    }
+                }
+                Ok(()) = settings.changed() => {
+                    let audio = AudioSetup::from_settings(&settings.borrow_and_update());
+                    if let Some(m) = &self.media {
+                        m.switch_devices(audio);
+                    }
+                }
                 Some(code) = async { self.refer_subscription.as_mut().expect("guarded").report.recv().await }, if self.refer_subscription.is_some() => {
                     self.refer_outcome(code);
                 }
@@ -78,9 +93,27 @@ impl Call {
                     self.process(out);
                 }
             }
+            if self.view.phase != CallPhase::Incoming {
+                self.stop_ringing();
+            }
         }
+        self.stop_ringing();
         self.media = None;
         let _ = done.send(self.view.id.clone());
+    }
+
+    /// Rings on the ringer device while the call waits for an answer.
+    pub(super) fn start_ringing(&mut self) {
+        let spec = self.shared.registry.settings().ringer.unwrap_or_default();
+        self.ringer = crate::engine::call::audio_setup::start_ringer(&spec);
+    }
+
+    /// Stopping joins the ringer's thread (and closes its device): not on
+    /// the task's thread.
+    fn stop_ringing(&mut self) {
+        if let Some(ringer) = self.ringer.take() {
+            tokio::task::spawn_blocking(move || ringer.stop());
+        }
     }
 
     pub(super) fn input(&mut self, input: Input) {
@@ -118,7 +151,7 @@ impl Call {
                 }
             }
             CallAction::Decline => self.input(Input::Decline { code: 603 }),
-            CallAction::Voicemail => match self.shared.settings.voicemail.clone() {
+            CallAction::Voicemail => match self.shared.registry.settings().voicemail {
                 Some(pilot) => self.redirect(&pilot),
                 None => self.input(Input::Decline { code: 486 }),
             },
@@ -171,7 +204,7 @@ impl Call {
             return;
         }
         // The machine declines with 302; `respond` adds where to.
-        self.redirect_to = Some(target.to_string());
+        self.redirect_to = Some(self.shared.target(target));
         self.view.end_reason = Some("forwarded".into());
         self.view.detail = Some(target.to_string());
         self.input(Input::Decline { code: 302 });
@@ -295,6 +328,14 @@ impl Call {
                     self.pending_offer = None;
                 }
                 Output::State(s) => self.show(s),
+                Output::Redirected { target } => {
+                    tracing::info!(call = %self.view.id, %target, "call forwarded");
+                    // The next INVITE is a new initial one (new transaction).
+                    self.cancel = None;
+                    self.view.forwarded_to = Some(target);
+                    self.view.detail = None;
+                    self.emit();
+                }
             }
         }
     }
@@ -475,11 +516,7 @@ impl Call {
                 return;
             }
         };
-        let audio = AudioSetup {
-            input: self.shared.settings.input.clone().unwrap_or_default(),
-            output: self.shared.settings.output.clone().unwrap_or_default(),
-            processing: self.shared.settings.audio_processing.unwrap_or_default(),
-        };
+        let audio = AudioSetup::from_settings(&self.shared.registry.settings());
         let cname = self.shared.account.address.clone();
         match media::start(
             ports,

@@ -70,6 +70,8 @@ enum MediaCmd {
     Update(Negotiated),
     Mute(bool),
     Dtmf(String),
+    /// Other devices chosen mid-call.
+    Devices(AudioSetup),
     Stop,
 }
 
@@ -104,6 +106,12 @@ impl MediaHandle {
 
     pub(crate) fn dtmf(&self, keys: String) {
         let _ = self.cmds.send(MediaCmd::Dtmf(keys));
+    }
+
+    /// Use these devices from now on (the ones in use go on until the new
+    /// ones are open; unchanged ones are kept).
+    pub(crate) fn switch_devices(&self, audio: AudioSetup) {
+        let _ = self.cmds.send(MediaCmd::Devices(audio));
     }
 }
 
@@ -142,27 +150,12 @@ pub(crate) fn start(
 fn run(
     ports: MediaPorts,
     mut session: MediaSession,
-    audio: AudioSetup,
+    mut audio: AudioSetup,
     cmds: std_mpsc::Receiver<MediaCmd>,
     events: mpsc::UnboundedSender<MediaEvent>,
 ) {
     let (mut mic, mut speaker) = open_devices(&audio, &events);
-    // WebRTC's echo canceller (and noise suppression, gain control) sits
-    // between the sound devices and the codec: it hears what the speaker
-    // plays and takes it out of what the microphone picks up.
-    let mut processing = if audio.uses_device() {
-        match crate::audio::dsp::AudioProcessing::new(audio.processing) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                let _ = events.send(MediaEvent::DeviceProblem(format!(
-                    "echo cancellation is off: {e}"
-                )));
-                None
-            }
-        }
-    } else {
-        None
-    };
+    let mut processing = processing_for(&audio, &events);
     let _ = ports.rtcp.set_nonblocking(true);
     let mut mic_frame = vec![0i16; FRAME];
     let mut speaker_frame = vec![0i16; FRAME];
@@ -195,6 +188,12 @@ fn run(
                 Ok(MediaCmd::Mute(m)) => session.set_muted(m),
                 Ok(MediaCmd::Dtmf(keys)) => {
                     session.send_dtmf(&keys);
+                }
+                Ok(MediaCmd::Devices(new)) => {
+                    switch_devices(&mut audio, new, &mut mic, &mut speaker, &events);
+                    if processing.is_some() != audio.uses_device() {
+                        processing = processing_for(&audio, &events);
+                    }
                 }
                 Ok(MediaCmd::Stop) | Err(std_mpsc::TryRecvError::Disconnected) => {
                     if let Some(bye) = session.bye(now, wall_ntp()) {
@@ -265,6 +264,70 @@ impl Speaker {
     fn finish(&mut self) {
         self.0.finish();
     }
+}
+
+/// WebRTC's echo canceller (and noise suppression, gain control) sits
+/// between the sound devices and the codec: it hears what the speaker
+/// plays and takes it out of what the microphone picks up. Files and tones
+/// need none.
+fn processing_for(
+    audio: &AudioSetup,
+    events: &mpsc::UnboundedSender<MediaEvent>,
+) -> Option<crate::audio::dsp::AudioProcessing> {
+    if !audio.uses_device() {
+        return None;
+    }
+    match crate::audio::dsp::AudioProcessing::new(audio.processing) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            let _ = events.send(MediaEvent::DeviceProblem(format!(
+                "echo cancellation is off: {e}"
+            )));
+            None
+        }
+    }
+}
+
+/// Opens what changed between `audio` and `new` (a microphone and a
+/// speaker that stay the same go on untouched; a sound device moves to
+/// another without a gap).
+fn switch_devices(
+    audio: &mut AudioSetup,
+    new: AudioSetup,
+    mic: &mut Box<dyn AudioInput>,
+    speaker: &mut Speaker,
+    events: &mpsc::UnboundedSender<MediaEvent>,
+) {
+    let device = audio_setup::device_name;
+    let problem = |p: Option<String>| {
+        if let Some(p) = p {
+            let _ = events.send(MediaEvent::DeviceProblem(p));
+        }
+    };
+    if new.input != audio.input {
+        let moved = match (device(&audio.input), device(&new.input)) {
+            (Some(_), Some(to)) => mic.switch_device(to),
+            _ => false,
+        };
+        if !moved {
+            let (m, p) = audio_setup::open_input(&new.input);
+            problem(p);
+            *mic = m;
+        }
+    }
+    if new.output != audio.output {
+        let moved = match (device(&audio.output), device(&new.output)) {
+            (Some(_), Some(to)) => speaker.0.switch_device(to),
+            _ => false,
+        };
+        if !moved {
+            speaker.finish();
+            let (s, p) = audio_setup::open_output(&new.output);
+            problem(p);
+            *speaker = Speaker(s);
+        }
+    }
+    *audio = new;
 }
 
 fn open_devices(

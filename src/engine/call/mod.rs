@@ -30,13 +30,17 @@ pub(crate) use driver::CallMsg;
 
 /// Which account owns which call, shared by the engine (to route
 /// `call_control`) and the accounts' call tasks; the id counter; which
-/// calls are up (for on-the-phone presence); and Do-not-disturb.
+/// calls are up (for on-the-phone presence); Do-not-disturb; and the
+/// `[calls]` settings as they are now (changed at run time by
+/// `set_call_settings`: new calls take them, calls in progress switch
+/// devices).
 #[derive(Debug, Clone)]
 pub(crate) struct CallRegistry {
     owners: Arc<Mutex<HashMap<String, String>>>,
     next: Arc<AtomicU64>,
     up: Arc<watch::Sender<BTreeSet<String>>>,
     dnd: Arc<AtomicBool>,
+    settings: Arc<watch::Sender<CallSettings>>,
     /// Each established call's dialog, for attended transfer and Replaces.
     dialogs: Arc<Mutex<HashMap<String, DialogIds>>>,
 }
@@ -58,6 +62,7 @@ impl Default for CallRegistry {
             next: Arc::default(),
             up: Arc::new(watch::channel(BTreeSet::new()).0),
             dnd: Arc::default(),
+            settings: Arc::new(watch::channel(CallSettings::default()).0),
             dialogs: Arc::default(),
         }
     }
@@ -74,6 +79,26 @@ impl CallRegistry {
         self.dnd.load(Ordering::Relaxed)
     }
 
+    /// The `[calls]` settings now.
+    pub(crate) fn settings(&self) -> CallSettings {
+        self.settings.borrow().clone()
+    }
+
+    /// New settings: calls placed or taken from now on use them, and the
+    /// calls in progress hear of them (to switch devices).
+    pub(crate) fn set_settings(&self, settings: CallSettings) {
+        self.settings.send_if_modified(|s| {
+            let changed = *s != settings;
+            *s = settings;
+            changed
+        });
+    }
+
+    /// Watches the settings.
+    pub(crate) fn watch_settings(&self) -> watch::Receiver<CallSettings> {
+        self.settings.subscribe()
+    }
+
     /// Call `id` is up (answered) or not any more.
     pub(crate) fn set_up(&self, id: &str, up: bool) {
         self.up.send_if_modified(|set| {
@@ -83,6 +108,11 @@ impl CallRegistry {
                 set.remove(id)
             }
         });
+    }
+
+    /// Some call is up (for forwarding on busy).
+    pub(crate) fn any_up(&self) -> bool {
+        !self.up.borrow().is_empty()
     }
 
     /// Watches the set of calls that are up.
@@ -161,7 +191,6 @@ pub(crate) enum CallCtl {
 /// What the account task gives the call task.
 pub(crate) struct CallTaskSetup {
     pub account: AccountConfig,
-    pub settings: CallSettings,
     pub endpoint: Arc<SipEndpoint>,
     pub identity: Identity,
     pub events: broadcast::Sender<Event>,
@@ -194,7 +223,6 @@ async fn run(mut setup: CallTaskSetup, mut ctl: mpsc::UnboundedReceiver<CallCtl>
         line: line::spawn(setup.endpoint.clone(), setup.identity.clone()),
         registry: setup.registry.clone(),
         account: setup.account.clone(),
-        settings: setup.settings.clone(),
         endpoint: setup.endpoint.clone(),
         identity: setup.identity.clone(),
         events: setup.events.clone(),
