@@ -291,18 +291,187 @@ fn a_ringing_call_goes_to_voicemail_with_a_302() {
     let sent = bob.wait_call_phase(&bob_call, "ended", T);
     assert_eq!(sent["end_reason"], "forwarded", "{sent}");
     assert_eq!(sent["detail"], pilot, "{sent}");
-    // Kamailio hands the 302 back to the caller (Hark does not follow
-    // redirects yet): the call ends with the server's words.
-    let ended = alice.wait_call_phase(&call, "ended", T);
-    assert!(
-        ended["detail"]
-            .as_str()
-            .is_some_and(|d| d.starts_with("302")),
-        "{ended}"
+    // Kamailio hands the 302 back to the caller, who follows it to the
+    // pilot (no such user here: the server's 404 ends the call).
+    let forwarded = alice.wait_for("alice's call forwarded", T, |e| {
+        e["event"] == "call"
+            && e["call"]["id"] == call.as_str()
+            && e["call"]["forwarded_to"] == pilot
+    });
+    assert_eq!(
+        forwarded["call"]["peer"],
+        kam.aor("bob").as_str(),
+        "{forwarded}"
     );
+    let ended = alice.wait_call_ended(&call, T);
+    assert_eq!(ended["end_reason"], "not-found", "{ended}");
     // A call sent to voicemail is received, not missed.
     bob.send(r#"{"cmd":"call_history","id":1}"#);
     let h = bob.wait_for("bob's history", T, |e| e["event"] == "call_history");
     assert_eq!(h["calls"][0]["kind"], "received", "{h}");
     assert_eq!(h["missed_unseen"], 0, "{h}");
+}
+
+/// Sends `set_call_settings` and checks it took: the answer is `ok` and
+/// the `call_settings` event told before it has `settings`.
+fn set_calls(hark: &mut Hark, settings: serde_json::Value) {
+    hark.send(&json!({"cmd": "set_call_settings", "id": "set", "settings": settings}).to_string());
+    let answer = hark.wait_for("set_call_settings answered", T, |e| e["id"] == "set");
+    assert_eq!(answer["event"], "ok", "{answer}");
+    let now = hark
+        .seen()
+        .iter()
+        .rev()
+        .find(|e| e["event"] == "call_settings")
+        .cloned();
+    let now = now.expect("a call_settings event");
+    // Empty parts (no forwarding at all) are left out.
+    for (key, value) in settings.as_object().expect("settings object") {
+        let expected = Some(value).filter(|v| *v != &json!({}));
+        assert_eq!(now["settings"].get(key), expected, "{key}: {now}");
+    }
+}
+
+/// bob's `[calls]` settings: his tone and recording as in the other
+/// tests, the ringer to a file, and `forwarding`.
+fn set_bob_settings(bob: &mut Hark, dir: &std::path::Path, forwarding: serde_json::Value) {
+    let settings = json!({
+        "input": "tone:1000",
+        "output": format!("file:{}", dir.join("bob.wav").display()),
+        "ringer": format!("file:{}", dir.join("bob-ring.wav").display()),
+        "codecs": ["PCMU"],
+        "forwarding": forwarding,
+    });
+    set_calls(bob, settings);
+}
+
+/// Call forwarding (SPEC C6) set at run time, through Kamailio: on no
+/// answer (bob's phone rings on his ringer for the ring time, then the
+/// caller follows the 302 to carol and hears her), when busy, and always
+/// (bob's watchers see him "forwarded" and his phone never rings).
+#[test]
+fn calls_are_forwarded_on_no_answer_when_busy_and_always() {
+    let kam = Kamailio::start(KamailioOptions {
+        users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
+        presence_open: true,
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (mut alice, _) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), &["PCMU"]);
+    let (mut bob, _) = Hark::for_calls(&kam, "bob", "b2", 1000, dir.path(), &["PCMU"]);
+    let (mut carol, carol_wav) = Hark::for_calls(&kam, "carol", "c3", 700, dir.path(), &["PCMU"]);
+    let (bob_uri, carol_uri) = (kam.aor("bob"), kam.aor("carol"));
+
+    // No answer within 2 s: forwarded to carol, who answers.
+    set_bob_settings(
+        &mut bob,
+        dir.path(),
+        json!({"no_answer": "carol", "no_answer_seconds": 2}),
+    );
+    let call = alice.call(&bob_uri);
+    let ringing = bob.wait_incoming_call(T);
+    let rang_at = std::time::Instant::now();
+    let bob_call = ringing["id"].as_str().unwrap().to_string();
+    let gone = bob.wait_call_phase(&bob_call, "ended", T);
+    let rang = rang_at.elapsed();
+    assert_eq!(gone["end_reason"], "forwarded", "{gone}");
+    assert!(rang >= Duration::from_millis(1500), "rang {rang:?}");
+    let forwarded = alice.wait_for("alice's call forwarded to carol", T, |e| {
+        e["event"] == "call"
+            && e["call"]["id"] == call.as_str()
+            && e["call"]["forwarded_to"] == carol_uri.as_str()
+    });
+    assert_eq!(forwarded["call"]["peer"], bob_uri.as_str(), "{forwarded}");
+    let at_carol = carol.wait_incoming_call(T);
+    assert_eq!(at_carol["peer"], kam.aor("alice").as_str(), "{at_carol}");
+    let carol_call = at_carol["id"].as_str().unwrap().to_string();
+    carol.call_control(&carol_call, json!({"op": "answer"}));
+    alice.wait_call_phase(&call, "active", T);
+    std::thread::sleep(Duration::from_secs(3));
+    // carol chooses another speaker mid-call (C4): the call moves to it.
+    let carol_later = dir.path().join("carol-later.wav");
+    set_calls(
+        &mut carol,
+        json!({
+            "input": "tone:700",
+            "output": format!("file:{}", carol_later.display()),
+            "ringer": "none",
+            "codecs": ["PCMU"],
+        }),
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    alice.call_control(&call, json!({"op": "hangup"}));
+    alice.wait_call_ended(&call, T);
+    carol.wait_call_ended(&carol_call, T);
+    std::thread::sleep(Duration::from_millis(300));
+    for wav in [&carol_wav, &carol_later] {
+        let heard = sox::stat(wav, 0.5, 1.5);
+        assert!(
+            (heard.frequency - 440.0).abs() < 15.0,
+            "carol heard {heard:?} in {wav:?}"
+        );
+        assert!(
+            heard.length > 2.0 && heard.length < 5.0,
+            "{heard:?} in {wav:?}"
+        );
+    }
+    // bob's ringer rang (440 + 480 Hz) while the call waited, then stopped.
+    let ring = sox::stat(&dir.path().join("bob-ring.wav"), 0.0, 1.0);
+    assert!(sox::dbfs(ring.rms) > -30.0, "ring {ring:?}");
+    assert!(ring.length > 1.4 && ring.length < 4.0, "ring {ring:?}");
+
+    // Busy: while bob is in a call, a second caller goes to alice.
+    set_bob_settings(&mut bob, dir.path(), json!({"busy": "alice"}));
+    let first = alice.call(&bob_uri);
+    let ringing = bob.wait_incoming_call(T);
+    let bob_first = ringing["id"].as_str().unwrap().to_string();
+    bob.call_control(&bob_first, json!({"op": "answer"}));
+    alice.wait_call_phase(&first, "active", T);
+    let second = carol.call(&bob_uri);
+    let at_alice = alice.wait_incoming_call(T);
+    assert_eq!(at_alice["peer"], carol_uri.as_str(), "{at_alice}");
+    let turned = bob.wait_for("bob's busy forward", T, |e| {
+        e["event"] == "call"
+            && e["call"]["direction"] == "incoming"
+            && e["call"]["phase"] == "ended"
+    });
+    assert_eq!(turned["call"]["end_reason"], "forwarded", "{turned}");
+    alice.call_control(at_alice["id"].as_str().unwrap(), json!({"op": "decline"}));
+    let ended = carol.wait_call_ended(&second, T);
+    assert_eq!(ended["end_reason"], "declined", "{ended}");
+    assert_eq!(ended["forwarded_to"], kam.aor("alice").as_str(), "{ended}");
+    alice.call_control(&first, json!({"op": "hangup"}));
+    alice.wait_call_ended(&first, T);
+    bob.wait_call_ended(&bob_first, T);
+
+    // Always: bob's watchers see "forwarded"; his phone never rings.
+    alice.add_contact(&kam.aor("alice"), &bob_uri);
+    alice.wait_presence(&bob_uri, "available", T, |u| {
+        u["availability"] == "available"
+    });
+    set_bob_settings(
+        &mut bob,
+        dir.path(),
+        json!({"always": "sip:carol@hark.test"}),
+    );
+    alice.wait_presence(&bob_uri, "forwarded", T, |u| {
+        u["availability"] == "forwarded"
+    });
+    let call = alice.call(&bob_uri);
+    let at_carol = carol.wait_incoming_call(T);
+    assert_eq!(at_carol["peer"], kam.aor("alice").as_str(), "{at_carol}");
+    carol.call_control(at_carol["id"].as_str().unwrap(), json!({"op": "decline"}));
+    let ended = alice.wait_call_ended(&call, T);
+    assert_eq!(ended["forwarded_to"], carol_uri.as_str(), "{ended}");
+    let turned = bob.wait_for("bob's unconditional forward", T, |e| {
+        e["event"] == "call" && e["call"]["direction"] == "incoming"
+    });
+    assert_eq!(
+        turned["call"]["phase"], "ended",
+        "bob's phone rang: {turned}"
+    );
+    set_bob_settings(&mut bob, dir.path(), json!({}));
+    alice.wait_presence(&bob_uri, "available again", T, |u| {
+        u["availability"] == "available"
+    });
 }

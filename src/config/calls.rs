@@ -153,7 +153,10 @@ mod tests {
         let f = &s.forwarding;
         assert_eq!(f.always(), None);
         assert_eq!(f.busy(), Some("sip:desk@x"));
-        assert_eq!(f.no_answer(), Some(("100", std::time::Duration::from_secs(1))));
+        assert_eq!(
+            f.no_answer(),
+            Some(("100", std::time::Duration::from_secs(1)))
+        );
         assert!(!f.is_off());
         assert!(Forwarding::default().is_off());
         let text = toml::to_string(&CallSettings::default()).unwrap();

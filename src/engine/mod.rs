@@ -21,8 +21,8 @@ pub use api::{
     ErrorKind, Event, FailureKind, FailureReason, LineState, PresenceUpdate, RegistrationState,
     RoomAction, SearchHit, WatcherDecision, WatcherView,
 };
-pub use core::{start, EngineOptions};
 pub(crate) use core::call_target;
+pub use core::{start, EngineOptions};
 pub use registration::{RegistrationMachine, RegistrationPolicy};
 
 use tokio::sync::{broadcast, mpsc};

@@ -303,7 +303,10 @@ fn redirects_stop_after_the_limit() {
     }
     let out = m.handle_input(redirect(302, cseq, "sip:loop@10.0.0.9"), now);
     assert!(sent(&out).is_empty());
-    assert!(matches!(ended(&out), Some(EndReason::Failed { code: 302, .. })));
+    assert!(matches!(
+        ended(&out),
+        Some(EndReason::Failed { code: 302, .. })
+    ));
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::hark::Hark;
 pub fn calls_toml(tone_hz: u32, speaker: &std::path::Path, codecs: &[&str]) -> String {
     let codecs: Vec<String> = codecs.iter().map(|c| format!("\"{c}\"")).collect();
     format!(
-        "\n[calls]\ninput = \"tone:{tone_hz}\"\noutput = \"file:{}\"\ncodecs = [{}]\n",
+        "\n[calls]\ninput = \"tone:{tone_hz}\"\noutput = \"file:{}\"\nringer = \"none\"\ncodecs = [{}]\n",
         speaker.display(),
         codecs.join(", ")
     )

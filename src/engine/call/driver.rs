@@ -313,7 +313,8 @@ pub(super) fn incoming(
     };
     match redirect {
         Err((to, detail)) => {
-            let contact = rsipstack::sip::Header::Contact(format!("<{}>", shared.target(to)).into());
+            let contact =
+                rsipstack::sip::Header::Contact(format!("<{}>", shared.target(to)).into());
             tokio::spawn(async move {
                 let status = rsipstack::sip::StatusCode::MovedTemporarily;
                 let _ = tx.reply_with(status, vec![contact], None).await;
