@@ -554,7 +554,7 @@ pub enum Event {
     /// The `[calls]` settings in force (at `snapshot` and after every
     /// change).
     CallSettings {
-        settings: crate::config::CallSettings,
+        settings: Box<crate::config::CallSettings>,
     },
     /// Answer to `audio_devices`: the sound devices there are; `error`
     /// says why there are none (no sound system).

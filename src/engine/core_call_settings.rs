@@ -43,14 +43,16 @@ impl Engine {
             self.automatic.forwarded = forwarded;
             self.publish_own_status();
         }
-        self.emit(Event::CallSettings { settings });
+        self.emit(Event::CallSettings {
+            settings: Box::new(settings),
+        });
         Ok(())
     }
 
     /// The settings in force, for `snapshot`.
     pub(super) fn call_settings_event(&self) -> Event {
         Event::CallSettings {
-            settings: self.calls.settings(),
+            settings: Box::new(self.calls.settings()),
         }
     }
 
