@@ -475,3 +475,61 @@ fn calls_are_forwarded_on_no_answer_when_busy_and_always() {
         u["availability"] == "available"
     });
 }
+
+/// Several calls, one active (C1): answering a second call holds the
+/// first, resuming the first holds the second; each hold is a re-INVITE
+/// the peer answers, so the held side's `on_hold` flips only when agreed.
+#[test]
+fn answering_a_second_call_holds_the_first_and_resuming_swaps() {
+    let kam = Kamailio::start(KamailioOptions {
+        users: users(&[("alice", "a1"), ("bob", "b2"), ("carol", "c3")]),
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (mut alice, _) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), &["PCMU"]);
+    let (mut bob, _) = Hark::for_calls(&kam, "bob", "b2", 1000, dir.path(), &["PCMU"]);
+    let (mut carol, _) = Hark::for_calls(&kam, "carol", "c3", 700, dir.path(), &["PCMU"]);
+    // The hold of one call and the resumption of another may be told in
+    // either order: look among the events already seen too.
+    let on_hold = |hark: &mut Hark, id: &str, held: bool, since: usize| {
+        let is = |e: &serde_json::Value| {
+            e["event"] == "call" && e["call"]["id"] == id && e["call"]["on_hold"] == held
+        };
+        if !hark.seen()[since..].iter().any(is) {
+            hark.wait_for(&format!("call {id} on_hold={held}"), T, is);
+        }
+    };
+
+    let with_bob = bob_calls(&mut bob, &mut alice, &kam);
+    let from_carol = carol.call(&kam.aor("alice"));
+    let carol_uri = kam.aor("carol");
+    let ringing = alice.wait_for("carol's call", T, |e| {
+        e["event"] == "call"
+            && e["call"]["phase"] == "incoming"
+            && e["call"]["peer"] == carol_uri.as_str()
+    });
+    let with_carol = ringing["call"]["id"].as_str().unwrap().to_string();
+    let since = alice.seen().len();
+    alice.call_control(&with_carol, json!({"op": "answer"}));
+    carol.wait_call_phase(&from_carol, "active", T);
+    on_hold(&mut alice, &with_bob, true, since);
+
+    let since = alice.seen().len();
+    alice.call_control(&with_bob, json!({"op": "resume"}));
+    on_hold(&mut alice, &with_bob, false, since);
+    on_hold(&mut alice, &with_carol, true, since);
+    for id in [&with_bob, &with_carol] {
+        alice.call_control(id, json!({"op": "hangup"}));
+        alice.wait_call_ended(id, T);
+    }
+}
+
+/// bob calls alice and she answers; returns alice's id of the call.
+fn bob_calls(bob: &mut Hark, alice: &mut Hark, kam: &Kamailio) -> String {
+    let call = bob.call(&kam.aor("alice"));
+    let ringing = alice.wait_incoming_call(T);
+    let id = ringing["id"].as_str().unwrap().to_string();
+    alice.call_control(&id, json!({"op": "answer"}));
+    bob.wait_call_phase(&call, "active", T);
+    id
+}

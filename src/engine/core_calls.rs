@@ -5,7 +5,7 @@
 
 use super::Engine;
 use crate::engine::account::AccountCtl;
-use crate::engine::api::{Command, ErrorKind, Event};
+use crate::engine::api::{CallAction, Command, ErrorKind, Event};
 use crate::engine::call::CallCtl;
 
 type CommandResult = Result<(), (ErrorKind, String)>;
@@ -17,6 +17,10 @@ impl Engine {
             Command::Call { account, uri } => self.place_call(account, &uri),
             Command::CallControl { call, action } => match self.calls.owner(&call) {
                 Some(account) => {
+                    // One call is active: taking or resuming one holds the others.
+                    if matches!(action, CallAction::Answer | CallAction::Resume) {
+                        self.hold_calls_but(&call);
+                    }
                     self.tell_account(&account, CallCtl::Control { id: call, action });
                     Ok(())
                 }
@@ -104,8 +108,23 @@ impl Engine {
             )
         })?;
         let id = self.calls.new_call(&account);
+        self.hold_calls_but(&id);
         self.tell_account(&account, CallCtl::Place { id, uri: target });
         Ok(())
+    }
+
+    /// Puts every call that is up on hold, except `keep` (held calls
+    /// stay as they are).
+    fn hold_calls_but(&self, keep: &str) {
+        for id in self.calls.up_calls() {
+            if id == keep {
+                continue;
+            }
+            if let Some(account) = self.calls.owner(&id) {
+                let action = CallAction::Hold;
+                self.tell_account(&account, CallCtl::Control { id, action });
+            }
+        }
     }
 
     fn tell_account(&self, account: &str, msg: CallCtl) {

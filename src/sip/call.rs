@@ -331,7 +331,11 @@ impl CallMachine {
     }
 
     fn reoffer(&mut self, offer: Vec<u8>, hold: bool) -> Vec<Output> {
-        if self.phase != Phase::Established || self.reoffer.is_some() || self.reinvite_in.is_some()
+        // Holding a held call (or resuming one that is not) changes nothing.
+        if self.phase != Phase::Established
+            || self.reoffer.is_some()
+            || self.reinvite_in.is_some()
+            || self.on_hold == hold
         {
             return vec![];
         }

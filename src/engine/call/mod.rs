@@ -110,6 +110,11 @@ impl CallRegistry {
         });
     }
 
+    /// The calls that are up now.
+    pub(crate) fn up_calls(&self) -> Vec<String> {
+        self.up.borrow().iter().cloned().collect()
+    }
+
     /// Some call is up (for forwarding on busy).
     pub(crate) fn any_up(&self) -> bool {
         !self.up.borrow().is_empty()
