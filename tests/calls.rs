@@ -533,3 +533,32 @@ fn bob_calls(bob: &mut Hark, alice: &mut Hark, kam: &Kamailio) -> String {
     bob.wait_call_phase(&call, "active", T);
     id
 }
+
+/// Two devices of bob ring at once (Kamailio forks the INVITE); he takes
+/// the call on one, the server cancels the other with "Reason: SIP
+/// ;cause=200", and that one ends as answered elsewhere: not a missed
+/// call in its history.
+#[test]
+fn a_call_answered_on_another_device_is_not_missed() {
+    let kam = server();
+    let (dir, desk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut alice, _) = Hark::for_calls(&kam, "alice", "a1", 440, dir.path(), &["PCMU"]);
+    let (mut phone, _) = Hark::for_calls(&kam, "bob", "b2", 1000, dir.path(), &["PCMU"]);
+    let (mut desk, _) = Hark::for_calls(&kam, "bob", "b2", 1000, desk_dir.path(), &["PCMU"]);
+
+    let call = alice.call(&kam.aor("bob"));
+    let on_phone = phone.wait_incoming_call(T);
+    let on_desk = desk.wait_incoming_call(T);
+    phone.call_control(on_phone["id"].as_str().unwrap(), json!({"op": "answer"}));
+    alice.wait_call_phase(&call, "active", T);
+    let desk_call = on_desk["id"].as_str().unwrap();
+    let ended = desk.wait_call_ended(desk_call, T);
+    assert_eq!(ended["end_reason"], "answered-elsewhere", "{ended}");
+    desk.send(r#"{"cmd":"call_history","id":1}"#);
+    let h = desk.wait_for("the desk's history", T, |e| e["event"] == "call_history");
+    assert_eq!(h["calls"][0]["kind"], "received", "{h}");
+    assert_eq!(h["calls"][0]["end_reason"], "answered-elsewhere", "{h}");
+    assert_eq!(h["missed_unseen"], 0, "{h}");
+    alice.call_control(&call, json!({"op": "hangup"}));
+    alice.wait_call_ended(&call, T);
+}

@@ -350,7 +350,8 @@ call-end-failed = The call could not be made
 call-end-no-ack = The call could not be set up
 call-end-session-expired = The connection was lost
 call-end-media-failed = The sound could not be started
-call-end-forwarded = Sent to voicemail
+call-end-forwarded = Forwarded
+call-end-answered-elsewhere = Answered on another device
 call-end-transferred = Call transferred
 call-end-other = Call ended
 # Technical details under the reason ($detail may be in English).

@@ -162,6 +162,23 @@ pub fn dialog_request(
     spec
 }
 
+/// A CANCEL's Reason says another device of the user answered (RFC 3326
+/// `Reason: SIP ;cause=200 ;text="Call completed elsewhere"`).
+pub fn completed_elsewhere(headers: &rsipstack::sip::Headers) -> bool {
+    super::request::header_values(headers, "Reason")
+        .iter()
+        .any(|reason| {
+            let mut parts = reason.split(';').map(str::trim);
+            let protocol = parts.next().unwrap_or_default();
+            protocol.eq_ignore_ascii_case("SIP")
+                && parts.any(|p| {
+                    p.split_once('=').is_some_and(|(k, v)| {
+                        k.trim().eq_ignore_ascii_case("cause") && v.trim() == "200"
+                    })
+                })
+        })
+}
+
 /// The status code a `message/sipfrag` body reports (RFC 3515 NOTIFY):
 /// `SIP/2.0 200 OK` gives 200.
 pub fn sipfrag_status(body: &[u8]) -> Option<u16> {
@@ -210,6 +227,24 @@ mod tests {
 
     fn parse_response(text: &str) -> Response {
         Response::try_from(text.replace('\n', "\r\n").as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_cancel_says_whether_the_call_was_answered_elsewhere() {
+        let with = |reason: &str| {
+            let text = format!(
+                "SIP/2.0 200 OK\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nCall-ID: c\nCSeq: 1 CANCEL\n{reason}Content-Length: 0\n\n"
+            );
+            completed_elsewhere(&parse_response(&text).headers)
+        };
+        assert!(with(
+            "Reason: SIP ;cause=200 ;text=\"Call completed elsewhere\"\n"
+        ));
+        assert!(with("Reason: Q.850;cause=16, SIP;cause=200\n"));
+        assert!(!with("Reason: Q.850;cause=200\n"));
+        assert!(!with("Reason: SIP;cause=487\n"));
+        assert!(!with("Reason: SIP;text=\"cause=200\"\n"));
+        assert!(!with(""));
     }
 
     #[test]

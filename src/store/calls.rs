@@ -97,8 +97,8 @@ impl CallEnd {
     /// The history's reason for a [`CallView`](crate::engine::CallView)'s
     /// `end_reason` token: either hangup is `hangup`; `refused`, `no-ack`,
     /// `session-expired`, `media-failed` and anything unknown are `failed`;
-    /// the history's own tokens are themselves. The view never says `dnd`
-    /// or `answered-elsewhere`: the engine passes those itself.
+    /// the history's own tokens are themselves. The view never says `dnd`:
+    /// the engine passes that itself.
     pub fn from_view_reason(token: &str) -> CallEnd {
         match token {
             "remote-hangup" => CallEnd::Hangup,

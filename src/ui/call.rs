@@ -228,12 +228,15 @@ fn push_key(keys: &mut String, key: char) {
 }
 
 /// An incoming call that ended without being answered, and not because
-/// the user declined it or sent it to voicemail.
+/// the user declined it, sent it elsewhere or took it on another device.
 pub fn is_missed(view: &CallView) -> bool {
     view.phase == CallPhase::Ended
         && view.direction == CallDirection::Incoming
         && view.answered_ms.is_none()
-        && !matches!(view.end_reason.as_deref(), Some("declined" | "forwarded"))
+        && !matches!(
+            view.end_reason.as_deref(),
+            Some("declined" | "forwarded" | "answered-elsewhere")
+        )
 }
 
 /// Two addresses name the same person (scheme and case of the host aside).
@@ -331,6 +334,7 @@ pub fn end_reason_id(reason: Option<&str>) -> &'static str {
         Some("media-failed") => "call-end-media-failed",
         Some("forwarded") => "call-end-forwarded",
         Some("transferred") => "call-end-transferred",
+        Some("answered-elsewhere") => "call-end-answered-elsewhere",
         _ => "call-end-other",
     }
 }
@@ -340,7 +344,7 @@ pub fn end_reason_id(reason: Option<&str>) -> &'static str {
 pub fn ended_normally(view: &CallView) -> bool {
     matches!(
         view.end_reason.as_deref(),
-        Some("hangup" | "remote-hangup" | "forwarded" | "transferred")
+        Some("hangup" | "remote-hangup" | "forwarded" | "transferred" | "answered-elsewhere")
     )
 }
 

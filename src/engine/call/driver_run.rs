@@ -271,12 +271,18 @@ impl Call {
                 sdp,
             })),
             SipEvent::Referred { code, reason } => self.referred(code, reason),
-            SipEvent::Cancel { cseq } => self.input(Input::Request(RequestIn {
-                method: Method::Cancel,
-                cseq,
-                contact: None,
-                sdp: None,
-            })),
+            SipEvent::Cancel { cseq, elsewhere } => {
+                if elsewhere && self.view.phase == CallPhase::Incoming {
+                    // Not missed: the user took it on another device.
+                    self.view.end_reason = Some("answered-elsewhere".into());
+                }
+                self.input(Input::Request(RequestIn {
+                    method: Method::Cancel,
+                    cseq,
+                    contact: None,
+                    sdp: None,
+                }))
+            }
         }
     }
 

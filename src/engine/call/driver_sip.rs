@@ -23,23 +23,16 @@ pub(super) enum SipEvent {
     /// A response to one of our requests.
     Response(ResponseIn),
     /// Our request numbered `old` went again as `new` (digest challenge).
-    Resent {
-        old: u32,
-        new: u32,
-    },
+    Resent { old: u32, new: u32 },
     /// The peer's request: ACK or CANCEL of its INVITE numbered `cseq`.
-    Ack {
-        cseq: u32,
-        sdp: Option<Vec<u8>>,
-    },
+    Ack { cseq: u32, sdp: Option<Vec<u8>> },
     Cancel {
         cseq: u32,
+        /// Its Reason says another device answered (RFC 3326 cause=200).
+        elsewhere: bool,
     },
     /// The final answer to our REFER.
-    Referred {
-        code: u16,
-        reason: String,
-    },
+    Referred { code: u16, reason: String },
 }
 
 /// A response for the peer's request.
@@ -267,7 +260,8 @@ pub(super) fn serve(
                         let _ = events.send(SipEvent::Ack { cseq, sdp });
                     }
                     Some(SipMessage::Request(r)) if r.method == SipMethod::Cancel => {
-                        let _ = events.send(SipEvent::Cancel { cseq });
+                        let elsewhere = call_wire::completed_elsewhere(&r.headers);
+                        let _ = events.send(SipEvent::Cancel { cseq, elsewhere });
                     }
                     Some(_) => {}
                     None => break,
