@@ -518,6 +518,17 @@ fn answering_a_second_call_holds_the_first_and_resuming_swaps() {
     alice.call_control(&with_bob, json!({"op": "resume"}));
     on_hold(&mut alice, &with_bob, false, since);
     on_hold(&mut alice, &with_carol, true, since);
+    // A window that starts now learns of both calls from the snapshot.
+    let since = alice.seen().len();
+    alice.send(r#"{"cmd":"snapshot","id":"snap"}"#);
+    alice.wait_for("the snapshot", T, |e| e["id"] == "snap");
+    let told: Vec<_> = alice.seen()[since..]
+        .iter()
+        .filter(|e| e["event"] == "call")
+        .map(|e| (e["call"]["id"].clone(), e["call"]["on_hold"].clone()))
+        .collect();
+    assert!(told.contains(&(json!(with_bob), json!(false))), "{told:?}");
+    assert!(told.contains(&(json!(with_carol), json!(true))), "{told:?}");
     for id in [&with_bob, &with_carol] {
         alice.call_control(id, json!({"op": "hangup"}));
         alice.wait_call_ended(id, T);

@@ -30,6 +30,8 @@ mod chat;
 mod core_call_settings;
 #[path = "core_calls.rs"]
 mod core_calls;
+#[path = "core_contacts.rs"]
+mod core_contacts;
 pub(crate) use core_calls::call_target;
 
 /// What the engine starts from.
@@ -247,6 +249,11 @@ impl Engine {
                     note: self.status.1.clone(),
                 });
                 self.emit(self.call_settings_event());
+                for call in self.calls.views() {
+                    self.emit(Event::Call {
+                        call: Box::new(call),
+                    });
+                }
                 for event in self.held.take().unwrap_or_default() {
                     self.emit(event);
                 }
@@ -480,26 +487,6 @@ impl Engine {
         self.publish_own_status_on(&address);
     }
 
-    /// The account's contact list from the store (empty without one).
-    async fn contacts_of(&self, account: &str) -> Vec<Contact> {
-        let Some(store) = self.store.clone() else {
-            return vec![];
-        };
-        let account = account.to_string();
-        let listed = super::with_store(&store, move |s| s.contacts(&account)).await;
-        listed.unwrap_or_else(|e| {
-            self.warn(format!("the contact list could not be read: {e}"));
-            vec![]
-        })
-    }
-
-    fn watch(&self, account: &str, contacts: &[Contact]) {
-        if let Some(a) = self.accounts.get(account) {
-            let uris = contacts.iter().map(|c| c.uri.clone()).collect();
-            let _ = a.ctl.send(AccountCtl::Presence(PresenceCtl::Watch(uris)));
-        }
-    }
-
     fn publish_own_status(&self) {
         for address in self.accounts.keys() {
             self.publish_own_status_on(address);
@@ -518,129 +505,6 @@ impl Engine {
             );
             let _ = a.ctl.send(AccountCtl::Presence(PresenceCtl::Publish(doc)));
         }
-    }
-
-    async fn add_contact(
-        &mut self,
-        account: String,
-        mut contact: Contact,
-    ) -> Result<(), (ErrorKind, String)> {
-        if !self.configs.contains_key(&account) {
-            return Err(no_such_account(&account));
-        }
-        contact.uri =
-            crate::config::AccountConfig::normalize_address(&contact.uri).map_err(|e| {
-                (
-                    ErrorKind::BadArgument,
-                    format!("{:?} is not a SIP address: {}", contact.uri, e.describe()),
-                )
-            })?;
-        contact.name = contact
-            .name
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty());
-        contact.group = contact
-            .group
-            .map(|g| g.trim().to_string())
-            .filter(|g| !g.is_empty());
-        let store = self.store.clone().ok_or_else(no_store)?;
-        let (acc, c) = (account.clone(), contact.clone());
-        let queue = self.list_sync.contains_key(&account);
-        super::with_store(&store, move |store| {
-            store.upsert_contact(&acc, &c)?;
-            if queue {
-                store.push_contact_edit(&acc, &ContactEdit::Set { contact: c })?;
-            }
-            Ok::<(), crate::store::StoreError>(())
-        })
-        .await
-        .map_err(|e| {
-            (
-                ErrorKind::Failed,
-                format!("the contact could not be saved: {e}"),
-            )
-        })?;
-        self.nudge_sync(&account);
-        self.contacts_changed(&account).await;
-        Ok(())
-    }
-
-    async fn remove_contact(
-        &mut self,
-        account: String,
-        uri: String,
-    ) -> Result<(), (ErrorKind, String)> {
-        if !self.configs.contains_key(&account) {
-            return Err(no_such_account(&account));
-        }
-        let store = self.store.clone().ok_or_else(no_store)?;
-        let (acc, u) = (account.clone(), uri.clone());
-        let queue = self.list_sync.contains_key(&account);
-        let removed = super::with_store(&store, move |store| {
-            let removed = store.remove_contact(&acc, &u)?;
-            if removed && queue {
-                store.push_contact_edit(&acc, &ContactEdit::Remove { uri: u })?;
-            }
-            Ok::<bool, crate::store::StoreError>(removed)
-        })
-        .await
-        .map_err(|e| {
-            (
-                ErrorKind::Failed,
-                format!("the contact could not be removed: {e}"),
-            )
-        })?;
-        if !removed {
-            return Err((
-                ErrorKind::BadArgument,
-                format!("{uri} is not on the list of {account}"),
-            ));
-        }
-        self.nudge_sync(&account);
-        self.contacts_changed(&account).await;
-        Ok(())
-    }
-
-    /// The server's copy of a list arrived: it becomes the local one,
-    /// unless edits made here meanwhile still wait to be written.
-    async fn server_list(&mut self, account: String, contacts: Vec<Contact>) {
-        let Some(store) = self.store.clone() else {
-            return;
-        };
-        let acc = account.clone();
-        let replaced = super::with_store(&store, move |store| {
-            if !store.contact_edits(&acc)?.is_empty() {
-                return Ok(false);
-            }
-            store.replace_contacts(&acc, &contacts)?;
-            Ok::<bool, crate::store::StoreError>(true)
-        })
-        .await;
-        match replaced {
-            Ok(true) => self.contacts_changed(&account).await,
-            Ok(false) => {
-                if let Some(sync) = self.list_sync.get(&account) {
-                    let _ = sync.send(());
-                }
-            }
-            Err(e) => self.warn(format!("the contact list could not be saved: {e}")),
-        }
-    }
-
-    /// Tells the account's sync task that an edit was queued.
-    fn nudge_sync(&self, account: &str) {
-        if let Some(sync) = self.list_sync.get(account) {
-            let _ = sync.send(());
-        }
-    }
-
-    async fn contacts_changed(&mut self, account: &str) {
-        let contacts = self.contacts_of(account).await;
-        self.watch(account, &contacts);
-        self.emit(Event::Contacts {
-            account: account.to_string(),
-            contacts,
-        });
     }
 
     async fn quit(&mut self) {

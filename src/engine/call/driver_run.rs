@@ -123,6 +123,7 @@ impl Call {
 
     /// Tells the front ends.
     pub(super) fn emit(&self) {
+        self.shared.registry.set_view(&self.view);
         let _ = self.shared.events.send(Event::Call {
             call: Box::new(self.view.clone()),
         });

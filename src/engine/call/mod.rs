@@ -13,7 +13,7 @@ mod line;
 mod local;
 mod media;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -43,6 +43,8 @@ pub(crate) struct CallRegistry {
     settings: Arc<watch::Sender<CallSettings>>,
     /// Each established call's dialog, for attended transfer and Replaces.
     dialogs: Arc<Mutex<HashMap<String, DialogIds>>>,
+    /// What was last told of each call in progress (for `snapshot`).
+    views: Arc<Mutex<BTreeMap<String, crate::engine::api::CallView>>>,
 }
 
 /// What identifies an established call's dialog (RFC 3891 Replaces).
@@ -64,6 +66,7 @@ impl Default for CallRegistry {
             dnd: Arc::default(),
             settings: Arc::new(watch::channel(CallSettings::default()).0),
             dialogs: Arc::default(),
+            views: Arc::default(),
         }
     }
 }
@@ -115,6 +118,22 @@ impl CallRegistry {
         self.up.borrow().iter().cloned().collect()
     }
 
+    /// Keeps what was told of a call; an ended call is forgotten.
+    pub(crate) fn set_view(&self, view: &crate::engine::api::CallView) {
+        let mut views = self.views.lock().unwrap_or_else(|p| p.into_inner());
+        if view.phase == crate::engine::api::CallPhase::Ended {
+            views.remove(&view.id);
+        } else {
+            views.insert(view.id.clone(), view.clone());
+        }
+    }
+
+    /// The calls in progress as last told.
+    pub(crate) fn views(&self) -> Vec<crate::engine::api::CallView> {
+        let views = self.views.lock().unwrap_or_else(|p| p.into_inner());
+        views.values().cloned().collect()
+    }
+
     /// Some call is up (for forwarding on busy).
     pub(crate) fn any_up(&self) -> bool {
         !self.up.borrow().is_empty()
@@ -139,6 +158,10 @@ impl CallRegistry {
 
     fn forget(&self, id: &str) {
         self.lock().remove(id);
+        self.views
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
         self.set_up(id, false);
         self.set_dialog(id, None);
     }
