@@ -310,3 +310,46 @@ fn baresip_transfers_hark_to_a_third_party() {
     alice.wait_call_phase(&to_carol, "ended", T);
     bob.stop();
 }
+
+#[test]
+fn hark_calls_linphonec_and_both_hear_the_other() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let hark_wav = dir.path().join("hark.wav");
+    let tone = dir.path().join("tone1000.wav");
+    let made = std::process::Command::new("sox")
+        .args(["-n", "-r", "16000", "-c", "1", "-b", "16"])
+        .arg(&tone)
+        .args(["synth", "8", "sine", "1000", "vol", "0.5"])
+        .status()
+        .expect("sox (Debian package sox)");
+    assert!(made.success());
+    let mut alice = Hark::logged_in_with(
+        &kam,
+        "alice",
+        "a1",
+        "udp",
+        &calls_toml(440, &hark_wav, &["opus", "PCMU"]),
+    );
+    let mut carol = Linphonec::start_with(&kam, "carol", "c3", "supported=replaces, outbound");
+    carol.wait_registered(&kam, "carol", T);
+
+    let call = alice.call(&kam.aor("carol"));
+    carol.wait_log(T, "the incoming call", |l| {
+        l.contains("Receiving new incoming call")
+    });
+    alice.wait_call_phase(&call, "ringing", T);
+    carol.send("answer");
+    let up = alice.wait_call_phase(&call, "active", T);
+    let carol_wav = dir.path().join("carol.wav");
+    carol.send(&format!("record {}", carol_wav.display()));
+    carol.send(&format!("play {}", tone.display()));
+    std::thread::sleep(Duration::from_secs(4));
+    carol.send("terminate");
+    let ended = alice.wait_call_ended(&call, T);
+    assert_eq!(ended["end_reason"], "remote-hangup", "{ended}");
+    eprintln!("call to linphonec on {}", up["codec"]);
+    assert_tone(&carol_wav, 440.0, "linphonec");
+    assert_tone(&hark_wav, 1000.0, "hark from linphonec");
+    carol.stop();
+}
