@@ -72,8 +72,10 @@ pub enum Event {
     Dial(String),
     /// Bring the window of this call back.
     ShowCall(String),
-    /// The user looked at the missed calls.
-    ClearMissed,
+    /// Open the call history (`missed`: showing the missed calls).
+    OpenHistory {
+        missed: bool,
+    },
     VideoCall {
         account: String,
         uri: String,
