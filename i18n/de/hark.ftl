@@ -391,3 +391,9 @@ history-end-interrupted = Unterbrochen
 history-end-no-answer = Nicht angenommen
 history-end-cancelled = Abgebrochen
 history-call-back-tip = { $name } zurückrufen ({ $address })
+
+## Mailbox-Anzeige im Kopf des Hauptfensters
+
+voicemail-counts = { $new } neue, { $old } alte Sprachnachrichten
+voicemail-tip = { $counts }. Klicken zum Abhören (ruft { $pilot } an).
+voicemail-tip-no-pilot = { $counts }. Es ist keine Mailbox-Nummer eingestellt, daher kann Hark Ihre Mailbox nicht anrufen.

@@ -439,3 +439,11 @@ history-end-no-answer = No answer
 history-end-cancelled = Cancelled
 # Tooltip of a row's call button; $name: the other person; $address: their address.
 history-call-back-tip = Call { $name } back ({ $address })
+
+## Voicemail indicator in the main window's header
+
+# $new, $old: how many voice messages are new and old.
+voicemail-counts = { $new } new, { $old } old voice messages
+# Tooltip; $counts: voicemail-counts; $pilot: the voicemail number.
+voicemail-tip = { $counts }. Click to listen (calls { $pilot }).
+voicemail-tip-no-pilot = { $counts }. No voicemail number is set, so Hark cannot call your voicemail.

@@ -20,6 +20,7 @@ pub mod dial_pad;
 pub mod incoming_call;
 pub mod main_window;
 pub mod own_status;
+pub mod voicemail;
 
 pub use account_form::AccountForm;
 pub use call_history::HistoryWindow;
