@@ -212,10 +212,10 @@ mod tests {
         // No pilot: nothing to call.
         assert_eq!(v.update(Message::Call), None);
         v.apply(&EngineEvent::CallSettings {
-            settings: CallSettings {
+            settings: Box::new(CallSettings {
                 voicemail: Some(" sip:vm@hark.test ".into()),
                 ..CallSettings::default()
-            },
+            }),
         });
         assert_eq!(
             v.update(Message::Call),
