@@ -256,7 +256,7 @@ chat-failure-other = nicht durchgekommen
 
 ## Anrufe: einen Anruf im Hauptfenster beginnen
 
-dial-placeholder = Nummer, Name oder Adresse anrufen
+dial-placeholder = Nummer, Name oder Adresse
 dial-call = Die Eingabe anrufen (Eingabetaste)
 dial-keypad = Wähltasten
 dial-tip = Geben Sie eine Nummer, einen Benutzernamen oder eine Adresse wie bob@example.com ein; die Eingabetaste ruft an (Strg+D springt hierher).

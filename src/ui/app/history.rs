@@ -194,9 +194,11 @@ impl App {
     }
 
     /// The engine's snapshot is complete: the badge learns of the missed
-    /// calls not seen before this start.
+    /// calls not seen before this start (none on a first run, without an
+    /// account).
     pub(super) fn history_snapshot(&mut self, event: &Event) {
-        if matches!(event, Event::Ok { id: Some(id) } if id == SNAPSHOT_ID) {
+        let done = matches!(event, Event::Ok { id: Some(id) } if id == SNAPSHOT_ID);
+        if done && !self.main.accounts().is_empty() {
             self.history_command(
                 Request::Missed,
                 Command::CallHistory {

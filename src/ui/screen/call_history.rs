@@ -9,7 +9,7 @@
 //! [`super::call_history_row`].
 
 use iced::widget::{button, column, container, row, scrollable, text, text_input, tooltip};
-use iced::{Alignment, Element, Fill};
+use iced::{Alignment, Element, Fill, Padding};
 
 use crate::i18n::I18n;
 use crate::store::calls::{CallCursor, CallFilter, CallKind, CallRecord};
@@ -261,11 +261,18 @@ impl HistoryWindow {
         column![
             band,
             iced::widget::rule::horizontal(1).style(iced::widget::rule::weak),
+            // Thin, like the contact list's, and beside the rows.
             scrollable(
                 container(self.list(i18n, names, now_ms))
-                    .padding([8.0, theme::PADDING * 0.5])
+                    .padding(Padding::from([8.0, theme::PADDING * 0.5]).right(14.0))
                     .width(Fill)
             )
+            .direction(scrollable::Direction::Vertical(
+                scrollable::Scrollbar::new()
+                    .width(6)
+                    .scroller_width(6)
+                    .margin(2)
+            ))
             .height(Fill),
         ]
         .into()

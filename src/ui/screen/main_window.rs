@@ -449,12 +449,16 @@ impl MainWindow {
             .map(|a| display_address(&a.address).to_string())
             .unwrap_or_else(|| i18n.tr("app-title"));
         let mut band = row![container(self.own.view(i18n, &name).map(Message::Own)).width(Fill)];
-        if let Some(indicator) = self.voicemail.view(i18n) {
-            band = band.push(indicator.map(Message::Voicemail));
-        }
         if !self.accounts.is_empty() {
-            band =
-                band.push(chat_tools::menu_column(self.chat.menu_button(i18n)).map(Message::Chat));
+            let menu = chat_tools::menu_column(self.chat.menu_button(i18n)).map(Message::Chat);
+            // The voicemail indicator under the menu button: the note
+            // keeps its width.
+            band = band.push(match self.voicemail.view(i18n) {
+                Some(mwi) => column![menu, mwi.map(Message::Voicemail)]
+                    .align_x(Alignment::End)
+                    .into(),
+                None => menu,
+            });
         }
         let mut band = column![band];
         if !self.accounts.is_empty() {

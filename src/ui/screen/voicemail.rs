@@ -139,8 +139,8 @@ impl Voicemail {
         self.waiting_account()?;
         let (new, _) = self.counts();
         let tip = self.tip(i18n);
-        let mut face = row![text("✉").size(theme::BODY_SIZE + 1.0)]
-            .spacing(4)
+        let mut face = row![text("✉").size(theme::BODY_SIZE)]
+            .spacing(3)
             .align_y(Alignment::Center);
         if new > 0 {
             face = face.push(
@@ -150,7 +150,7 @@ impl Voicemail {
             );
         }
         let indicator = button(face)
-            .padding([2, 8])
+            .padding([1, 7])
             .style(indicator_style)
             .on_press_maybe(self.pilot.is_some().then_some(Message::Call));
         Some(
@@ -159,9 +159,8 @@ impl Voicemail {
                 theme::tooltip_card(tip),
                 tooltip::Position::Bottom,
             ))
-            // In line with the menu button beside it.
-            .padding(Padding::from([12, 0]))
-            .align_y(Alignment::Start)
+            // Under the menu button, its right edge with the button's.
+            .padding(Padding::ZERO.right(8))
             .into(),
         )
     }
