@@ -37,7 +37,6 @@ use super::screen::{
 use super::theme;
 
 pub use calls::{ENDED_LINGER, FAILED_LINGER};
-pub use history::REQUEST_PREFIX as HISTORY_REQUEST_PREFIX;
 pub use keys::{call_keys, CallKey};
 
 /// How long to wait for the engine to unregister before exiting anyway.
