@@ -105,6 +105,26 @@ fn three_calls(now: i64) -> Vec<CallRecord> {
     ]
 }
 
+/// `peer` calling Alice, ringing.
+fn ringing_view(id: &str, peer: &str, now: i64) -> CallView {
+    CallView {
+        id: id.into(),
+        account: ALICE.into(),
+        peer: peer.into(),
+        peer_name: None,
+        direction: CallDirection::Incoming,
+        phase: CallPhase::Incoming,
+        on_hold: false,
+        muted: false,
+        codec: None,
+        end_reason: None,
+        detail: None,
+        forwarded_to: None,
+        started_ms: now,
+        answered_ms: None,
+    }
+}
+
 /// The envelopes sent since the last look.
 fn envelopes(h: &mut Harness) -> Vec<Envelope> {
     std::iter::from_fn(|| h.command()).collect()
@@ -228,22 +248,7 @@ fn the_history_lists_calls_newest_first_with_names_kinds_times_and_durations() {
         CallEnd::Declined,
     );
     // A call ended: the window asks again for what it shows.
-    let mut ringing = CallView {
-        id: "c1".into(),
-        account: ALICE.into(),
-        peer: CAROL.into(),
-        peer_name: None,
-        direction: CallDirection::Incoming,
-        phase: CallPhase::Incoming,
-        on_hold: false,
-        muted: false,
-        codec: None,
-        end_reason: None,
-        detail: None,
-        forwarded_to: None,
-        started_ms: now,
-        answered_ms: None,
-    };
+    let mut ringing = ringing_view("c1", CAROL, now);
     h.event(Event::Call {
         call: Box::new(ringing.clone()),
     });
@@ -497,22 +502,7 @@ fn the_badge_counts_missed_calls_from_the_store_and_clicking_it_shows_them_as_se
     // window open (showing all) turns the window to the missed calls.
     click(&mut h, w, filter_id(None));
     envelopes(&mut h);
-    let mut ringing = CallView {
-        id: "c9".into(),
-        account: ALICE.into(),
-        peer: BOB.into(),
-        peer_name: None,
-        direction: CallDirection::Incoming,
-        phase: CallPhase::Incoming,
-        on_hold: false,
-        muted: false,
-        codec: None,
-        end_reason: None,
-        detail: None,
-        forwarded_to: None,
-        started_ms: now,
-        answered_ms: None,
-    };
+    let mut ringing = ringing_view("c9", BOB, now);
     h.event(Event::Call {
         call: Box::new(ringing.clone()),
     });
@@ -531,6 +521,31 @@ fn the_badge_counts_missed_calls_from_the_store_and_clicking_it_shows_them_as_se
         ui.click("1 missed call").expect("the badge");
     });
     assert_eq!(h.app.history_window(), Some(w), "the same window");
+    let sent = envelopes(&mut h);
+    assert_eq!(sent[0].command, Command::MarkCallsSeen { account: None });
+    assert_eq!(
+        history_request(&sent).1,
+        page(kind(CallKind::Missed), None, 50)
+    );
+    h.does_not_show("1 missed call");
+
+    // The history button raises the open window; with a badge to clear,
+    // the calls shown are seen and asked for again.
+    let main = h.app.main_window();
+    click(&mut h, main, HISTORY_ID);
+    assert_eq!(envelopes(&mut h), [], "nothing new to see");
+    h.event(Event::Call {
+        call: Box::new(CallView {
+            id: "c10".into(),
+            phase: CallPhase::Ended,
+            end_reason: Some("no-answer".into()),
+            ..ringing_view("c10", BOB, now)
+        }),
+    });
+    envelopes(&mut h);
+    h.shows("1 missed call");
+    click(&mut h, main, HISTORY_ID);
+    assert_eq!(h.app.history_window(), Some(w));
     let sent = envelopes(&mut h);
     assert_eq!(sent[0].command, Command::MarkCallsSeen { account: None });
     assert_eq!(

@@ -99,9 +99,12 @@ impl App {
         let kind = missed.then_some(CallKind::Missed);
         if let Some((id, w)) = &mut self.call_log.window {
             let id = *id;
-            if missed && w.set_kind(kind) {
+            let turned = missed && w.set_kind(kind);
+            let limit = if turned { PAGE } else { w.refresh_limit() };
+            // Raised for missed calls it may not list yet: seen, and asked again.
+            if turned || self.main.dial_pad().missed_count() > 0 {
                 self.history_seen();
-                self.request_page(PAGE);
+                self.request_page(limit);
             }
             return window::gain_focus(id);
         }
