@@ -4,20 +4,28 @@
 //! Scenarios: `incoming` (default: Bob calls in; the pop-up), `active` (a
 //! call with Bob, up for a minute and a half, with its figures), `ended`
 //! (a call to Maria that fails: busy), `main` (the main window with a call
-//! in progress, one on hold and two missed calls). LANG is a language tag
-//! such as `de`; `ICED_THEME=Dark` shows the dark theme.
+//! in progress, one on hold and two missed calls), `history` (the main
+//! window with voice messages waiting and missed calls from the call
+//! history; the clock button beside the dial field opens the history).
+//! LANG is a language tag such as `de`; `ICED_THEME=Dark` shows the dark
+//! theme.
 //!
 //! The pretend engine plays a softphone: `call` rings for a second and is
 //! answered, `call_control` answers, declines, holds, mutes, transfers and
 //! hangs up as asked, and every two seconds an active call gets its
 //! figures. In `main`, Alt+T in Bob's window shows the transfer form with
-//! Maria's call to connect him with.
+//! Maria's call to connect him with. In `history`, `call_history` lists the
+//! pretend calls of [`history`] and the envelope calls the voicemail pilot.
+
+#[path = "call_preview/history.rs"]
+mod history;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use hark::config::CallSettings;
 use hark::engine::{
     Availability, CallAction, CallDirection, CallPhase, CallQualityView, CallView, Capabilities,
     Command, Contact, ContactAvailability, EngineHandle, Event, PresenceUpdate, RegistrationState,
@@ -44,6 +52,10 @@ fn main() -> iced::Result {
             let _ = events.send(event);
         };
         let mut next = 0;
+        let mut history = match scenario.as_str() {
+            "history" => history::History::new(ALICE, now_ms()),
+            _ => history::History::empty(),
+        };
         while let Some(envelope) = commands.blocking_recv() {
             match envelope.command {
                 Command::Snapshot => {
@@ -63,6 +75,20 @@ fn main() -> iced::Result {
                         account: ALICE.into(),
                         updates: presence(),
                     });
+                    if scenario == "history" {
+                        emit(Event::CallSettings {
+                            settings: Box::new(CallSettings {
+                                voicemail: Some("sip:voicemail@hark.test".into()),
+                                ..CallSettings::default()
+                            }),
+                        });
+                        emit(Event::Voicemail {
+                            account: ALICE.into(),
+                            waiting: true,
+                            new: 2,
+                            old: 1,
+                        });
+                    }
                     emit(Event::Ok { id: envelope.id });
                     thread::sleep(Duration::from_millis(300));
                     start(&scenario, &events, &calls);
@@ -93,6 +119,15 @@ fn main() -> iced::Result {
                     };
                     act(&mut view, action);
                     update(&events, &calls, view);
+                }
+                Command::CallHistory {
+                    filter,
+                    before,
+                    limit,
+                } => emit(history.answer(envelope.id, &filter, before, limit)),
+                Command::MarkCallsSeen { .. } => {
+                    history.mark_seen();
+                    emit(Event::Ok { id: envelope.id });
                 }
                 Command::Quit => {
                     emit(Event::Stopped);
@@ -180,6 +215,8 @@ fn start(scenario: &str, events: &broadcast::Sender<Event>, calls: &Calls) {
             bob.answered_ms = Some(now_ms() - 83_000);
             update(events, calls, bob);
         }
+        // The window as it is: the history is asked for.
+        "history" => {}
         _ => {
             let mut bob = call("preview-bob", BOB, CallDirection::Incoming);
             bob.peer_name = Some("Bob".into());

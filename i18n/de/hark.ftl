@@ -256,7 +256,7 @@ chat-failure-other = nicht durchgekommen
 
 ## Anrufe: einen Anruf im Hauptfenster beginnen
 
-dial-placeholder = Nummer, Name oder Adresse anrufen
+dial-placeholder = Nummer, Name oder Adresse
 dial-call = Die Eingabe anrufen (Eingabetaste)
 dial-keypad = Wähltasten
 dial-tip = Geben Sie eine Nummer, einen Benutzernamen oder eine Adresse wie bob@example.com ein; die Eingabetaste ruft an (Strg+D springt hierher).
@@ -265,7 +265,7 @@ calls-missed = { $count ->
     [one] 1 verpasster Anruf
    *[other] { $count } verpasste Anrufe
 }
-calls-missed-tip = Verpasst: { $names }. Klicken zum Zurücksetzen.
+calls-missed-tip = Verpasst: { $names }. Klicken, um sie in der Anrufliste zu sehen.
 calls-show = Anzeigen
 calls-show-tip = Das Fenster dieses Anrufs anzeigen
 chat-call-tip = { $name } anrufen (Alt+C)
@@ -356,3 +356,44 @@ call-info-rtt = Umlaufzeit: { $ms } ms
 call-info-packets = Pakete: { $sent } gesendet, { $received } empfangen
 call-info-concealed = Überbrückte Lücken: { $count }
 decimal-separator = ,
+
+## Anrufe: die Anrufliste
+
+history-window-title = Anrufliste – Hark
+history-title = Anrufliste
+history-open-tip = Anrufliste: ausgehende, eingehende und verpasste Anrufe
+history-filter-all = Alle
+history-filter-missed = Verpasst
+history-filter-placed = Ausgehend
+history-filter-received = Eingehend
+history-text-placeholder = Nach Name oder Adresse filtern
+history-loading = Wird geladen…
+history-load-older = Ältere Anrufe laden
+history-load-older-tip = Die Anrufe vor diesen anzeigen
+history-empty = Noch keine Anrufe.
+history-empty-missed = Keine verpassten Anrufe.
+history-empty-placed = Noch keine ausgehenden Anrufe.
+history-empty-received = Noch keine eingehenden Anrufe.
+history-no-match = Keine Anrufe mit „{ $text }“.
+history-error = Die Anrufliste konnte nicht gelesen werden: { $message }
+history-placed = Ausgehend
+history-received = Eingehend
+history-missed = Verpasst
+history-in-progress = Läuft
+history-end-busy = Besetzt
+history-end-declined = Abgelehnt
+history-end-not-found = Nicht gefunden
+history-end-failed = Fehlgeschlagen
+history-end-forwarded = Weitergeleitet
+history-end-dnd = Nicht stören
+history-end-answered-elsewhere = Anderswo angenommen
+history-end-interrupted = Unterbrochen
+history-end-no-answer = Nicht angenommen
+history-end-cancelled = Abgebrochen
+history-call-back-tip = { $name } zurückrufen ({ $address })
+
+## Mailbox-Anzeige im Kopf des Hauptfensters
+
+voicemail-counts = { $new } neue, { $old } alte Sprachnachrichten
+voicemail-tip = { $counts }. Klicken zum Abhören (ruft { $pilot } an).
+voicemail-tip-no-pilot = { $counts }. Es ist keine Mailbox-Nummer eingestellt, daher kann Hark Ihre Mailbox nicht anrufen.

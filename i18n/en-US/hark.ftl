@@ -294,7 +294,7 @@ calls-missed = { $count ->
    *[other] { $count } missed calls
 }
 # Tooltip of the badge; $names: who called, newest first.
-calls-missed-tip = Missed: { $names }. Click to clear.
+calls-missed-tip = Missed: { $names }. Click to see them in the call history.
 # A call in progress, listed in the main window.
 calls-show = Show
 calls-show-tip = Show the window of this call
@@ -398,3 +398,52 @@ call-info-packets = Packets: { $sent } sent, { $received } received
 call-info-concealed = Gaps filled: { $count }
 # The decimal separator in figures such as 1.5 %.
 decimal-separator = .
+
+## Calls: the call history window
+
+history-window-title = Call history – Hark
+history-title = Call history
+# Tooltip of the button beside the dial field that opens the window.
+history-open-tip = Call history: calls placed, received and missed
+history-filter-all = All
+history-filter-missed = Missed
+history-filter-placed = Placed
+history-filter-received = Received
+history-text-placeholder = Filter by name or address
+history-loading = Loading…
+history-load-older = Load older calls
+history-load-older-tip = Show the calls before these
+history-empty = No calls yet.
+history-empty-missed = No missed calls.
+history-empty-placed = No calls placed yet.
+history-empty-received = No calls received yet.
+# $text: what was typed into the filter.
+history-no-match = No calls with “{ $text }”.
+# $message: why, in the engine's words.
+history-error = The call history could not be read: { $message }
+# The kind of a call, on its row.
+history-placed = Placed
+history-received = Received
+history-missed = Missed
+history-in-progress = In progress
+# Why a call that was not answered ended, after its kind: "Placed · Busy".
+history-end-busy = Busy
+history-end-declined = Declined
+history-end-not-found = Not found
+history-end-failed = Failed
+history-end-forwarded = Forwarded
+history-end-dnd = Do not disturb
+history-end-answered-elsewhere = Answered elsewhere
+history-end-interrupted = Interrupted
+history-end-no-answer = No answer
+history-end-cancelled = Cancelled
+# Tooltip of a row's call button; $name: the other person; $address: their address.
+history-call-back-tip = Call { $name } back ({ $address })
+
+## Voicemail indicator in the main window's header
+
+# $new, $old: how many voice messages are new and old.
+voicemail-counts = { $new } new, { $old } old voice messages
+# Tooltip; $counts: voicemail-counts; $pilot: the voicemail number.
+voicemail-tip = { $counts }. Click to listen (calls { $pilot }).
+voicemail-tip-no-pilot = { $counts }. No voicemail number is set, so Hark cannot call your voicemail.

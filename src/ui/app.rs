@@ -7,11 +7,13 @@
 //! on `Event::Stopped`, after [`QUIT_TIMEOUT`], or at once when the engine is
 //! already gone. What concerns chats (opening their windows, routing the
 //! engine's chat events, unread badges, notifications) is in [`chats`],
-//! what concerns calls in [`calls`], the keyboard outside fields in
-//! [`keys`], what the main window asks for in [`main_events`].
+//! what concerns calls in [`calls`], the call history window in
+//! [`history`], the keyboard outside fields in [`keys`], what the main
+//! window asks for in [`main_events`].
 
 mod calls;
 mod chats;
+mod history;
 pub mod keys;
 mod main_events;
 
@@ -29,8 +31,8 @@ use super::chat::Chats;
 use super::desktop::Desktop;
 use super::engine_events;
 use super::screen::{
-    account_form, call_window, chat_search, chat_window, contacts, incoming_call, main_window,
-    own_status, AccountForm, CallWindow, ChatWindow, MainWindow, SearchWindow,
+    account_form, call_history, call_window, chat_search, chat_window, contacts, incoming_call,
+    main_window, own_status, AccountForm, CallWindow, ChatWindow, MainWindow, SearchWindow,
 };
 use super::theme;
 
@@ -86,6 +88,8 @@ pub enum Message {
     Call(window::Id, call_window::Message),
     /// A button of an incoming-call pop-up.
     Incoming(window::Id, incoming_call::Message),
+    /// Something in the call history window.
+    History(call_history::Message),
     /// A call key pressed in this window ([`keys`]).
     CallKey(window::Id, CallKey),
     /// Once a second while a call's timer runs.
@@ -136,6 +140,8 @@ pub enum WindowKind {
     IncomingCall {
         call: String,
     },
+    /// The call history.
+    History,
 }
 
 /// What happens when a message arrives for a chat without a window.
@@ -217,6 +223,7 @@ pub struct App {
     /// Of those, the ones to close as soon as they are open (a call that
     /// stopped ringing before its pop-up was up).
     close_when_open: HashSet<window::Id>,
+    call_log: history::CallLog,
 }
 
 impl App {
@@ -250,6 +257,7 @@ impl App {
             last_placed: None,
             opening: HashSet::new(),
             close_when_open: HashSet::new(),
+            call_log: history::CallLog::default(),
         };
         (app, open.map(Message::WindowOpened))
     }
@@ -283,6 +291,7 @@ impl App {
                 }
             }
             Some(WindowKind::Search) => self.i18n.tr("search-window-title"),
+            Some(WindowKind::History) => self.i18n.tr("history-window-title"),
             Some(WindowKind::Call { .. } | WindowKind::IncomingCall { .. }) => self
                 .call_title(window)
                 .unwrap_or_else(|| self.i18n.tr("app-title")),
@@ -365,6 +374,7 @@ impl App {
             Message::Search(message) => self.search_message(message),
             Message::Call(window, message) => self.call_message(window, message),
             Message::Incoming(window, message) => self.incoming_message(window, message),
+            Message::History(message) => self.history_message(message),
             Message::CallKey(window, key) => self.call_key(window, key),
             Message::CallTick => {
                 self.call_tick();
@@ -385,6 +395,7 @@ impl App {
             Message::EscapeIn(id) if self.call_windows.contains_key(&id) => {
                 self.call_message(id, call_window::Message::Escape)
             }
+            Message::EscapeIn(id) if self.history_window() == Some(id) => window::close(id),
             Message::EscapeIn(id) if id == self.main_window => {
                 self.main_message(main_window::Message::Escape)
             }
@@ -411,6 +422,7 @@ impl App {
                 self.windows.remove(&id);
                 self.chat_window_closed(id);
                 self.call_window_closed(id);
+                self.history_window_closed(id);
                 if id == self.main_window {
                     self.quit()
                 } else {
@@ -425,6 +437,7 @@ impl App {
     }
 
     fn engine_event(&mut self, event: Event) -> Task<Message> {
+        self.history_snapshot(&event);
         match &event {
             Event::Stopped if self.quitting => return iced::exit(),
             Event::Stopped => return self.engine_gone(),
@@ -454,6 +467,9 @@ impl App {
         // Answers to the chat windows' own commands stay with them.
         if self.owns_request(&event) {
             return self.chat_event(event);
+        }
+        if self.owns_history_answer(&event) {
+            return self.history_answer(event);
         }
         self.main.apply(&event);
         let calls = self.call_event(&event);
@@ -542,6 +558,7 @@ impl App {
             },
             Some(WindowKind::Chat { .. } | WindowKind::Room { .. }) => self.chat_view(window),
             Some(WindowKind::Search) => self.search_view(),
+            Some(WindowKind::History) => self.history_view(),
             Some(WindowKind::Call { .. } | WindowKind::IncomingCall { .. }) => {
                 self.call_view(window)
             }

@@ -147,6 +147,16 @@ impl Calls {
         &self.missed
     }
 
+    /// A missed call the user has not seen, known from the call history
+    /// (from before this start): joins the others in time order, once.
+    pub fn add_missed(&mut self, call: MissedCall) {
+        if self.missed.contains(&call) {
+            return;
+        }
+        let at = self.missed.partition_point(|m| m.at_ms <= call.at_ms);
+        self.missed.insert(at, call);
+    }
+
     /// The user looked at the missed calls: the badge goes.
     pub fn clear_missed(&mut self) {
         self.missed.clear();

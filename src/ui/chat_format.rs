@@ -4,7 +4,7 @@
 //! within the last week, else a date in `chat-date-format`). A broken
 //! pattern in a translation falls back to ISO forms instead of failing.
 
-use chrono::{DateTime, Local, NaiveDate};
+use chrono::{DateTime, Local, NaiveDate, TimeZone};
 
 use crate::i18n::I18n;
 
@@ -12,11 +12,15 @@ use super::chat::{local_time, DayLabel};
 
 /// A time of day in the language's format (`chat-time-format`, strftime).
 pub fn format_time(i18n: &I18n, ms: i64) -> String {
-    strftime(
-        &local_time(ms, &Local),
-        &i18n.tr("chat-time-format"),
-        "%H:%M",
-    )
+    format_time_in(i18n, ms, &Local)
+}
+
+/// [`format_time`] in time zone `tz`.
+pub fn format_time_in<Tz: TimeZone>(i18n: &I18n, ms: i64, tz: &Tz) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    strftime(&local_time(ms, tz), &i18n.tr("chat-time-format"), "%H:%M")
 }
 
 /// A day as a separator names it: Today, Yesterday, a weekday, a date.
@@ -50,7 +54,10 @@ pub fn format_day(i18n: &I18n, day: NaiveDate, today: NaiveDate) -> String {
 }
 
 /// Formats with a translated strftime pattern; a broken pattern falls back.
-fn strftime(time: &DateTime<Local>, pattern: &str, fallback: &str) -> String {
+fn strftime<Tz: TimeZone>(time: &DateTime<Tz>, pattern: &str, fallback: &str) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
     let items: Vec<_> = chrono::format::StrftimeItems::new(pattern).collect();
     if items
         .iter()

@@ -3,7 +3,8 @@
 //! from the engine's `call` events (the incoming-call pop-up while it
 //! rings, then a call window; an ended call's window shows why for a
 //! moment and closes), the calls' keys, the timer tick, the main window's
-//! list of calls in progress and its missed-call badge, and desktop
+//! list of calls in progress and its missed-call badge (what the store
+//! knows of missed calls is in [`super::history`]), and desktop
 //! notifications for incoming and missed calls.
 //!
 //! Every window follows the engine's word: a call placed from a
@@ -37,7 +38,7 @@ pub const FAILED_LINGER: Duration = Duration::from_secs(10);
 const REPEAT_GUARD: Duration = Duration::from_millis(1500);
 
 /// The wall clock, as the engine stamps calls (ms since the epoch).
-fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -51,7 +52,7 @@ impl App {
         self.caller_name(&view.account, &view.peer, view.peer_name.as_deref())
     }
 
-    fn caller_name(&self, account: &str, peer: &str, given: Option<&str>) -> String {
+    pub(super) fn caller_name(&self, account: &str, peer: &str, given: Option<&str>) -> String {
         let list = self.main.contacts().list();
         list.contact(&chat_key(account, peer))
             .map(contact_list::display_name)
@@ -258,6 +259,9 @@ impl App {
             self.notify_call(&call, Topic::MissedCall);
         }
         tasks.push(self.follow_with_window(&call, change));
+        if change.ended {
+            tasks.push(self.history_call_ended());
+        }
         if call.is_ended() && self.call_window(&id).is_none() {
             self.calls.forget(&id);
             self.hidden_calls.remove(&id);
@@ -337,9 +341,10 @@ impl App {
             .rev()
             .map(|m| self.caller_name(&m.account, &m.peer, m.peer_name.as_deref()))
             .collect();
+        let count = self.call_log.missed_unseen();
         let pad = self.main.dial_pad_mut();
         pad.set_live(live);
-        pad.set_missed(missed);
+        pad.set_missed(missed, count);
     }
 
     /// The user looked at the missed calls.

@@ -1,7 +1,7 @@
 //! What the main window asks of the app (its [`main_window::Event`]s):
 //! registering again, the account form, quitting, commands for the
 //! engine, chats, rooms and the search window, calls (a contact, the dial
-//! field, a call's window, the missed calls) and the watchers' answers.
+//! field, a call's window), the call history and the watchers' answers.
 
 use iced::Task;
 
@@ -56,10 +56,7 @@ impl App {
             }
             Some(main_window::Event::Dial(number)) => self.dial(&number),
             Some(main_window::Event::ShowCall(call)) => self.show_call(&call),
-            Some(main_window::Event::ClearMissed) => {
-                self.clear_missed();
-                Task::none()
-            }
+            Some(main_window::Event::OpenHistory { missed }) => self.open_history(missed),
             Some(
                 main_window::Event::VideoCall { uri, .. }
                 | main_window::Event::SendEmail { uri, .. },

@@ -2,8 +2,9 @@
 //! (type a number, a user name or a SIP address; Enter or "Call" calls,
 //! the engine works out the address), a keypad under it for those who
 //! click, a line per call in progress with "Show" to bring its window
-//! back, and the missed-call badge at the top of the list ("2 missed
-//! calls" and who called; a click clears it). Owns the field and the keypad; the app tells it the
+//! back, the missed-call badge at the top of the list ("2 missed
+//! calls" and who called; a click shows them in the call history) and the
+//! button that opens the call history. Owns the field and the keypad; the app tells it the
 //! live calls and the missed ones ([`DialPad::set_live`],
 //! [`DialPad::set_missed`]) and is asked through main-window [`Event`]s.
 
@@ -18,6 +19,8 @@ use super::main_window::Event;
 
 /// The id of the dial field.
 pub const DIAL_ID: &str = "dial-field";
+/// The widget id of the button that opens the call history.
+pub const HISTORY_ID: &str = "dial-history";
 /// The correlation id of `Call` sent from the dial field, so that a
 /// refusal shows under it.
 pub const DIAL_REQUEST: &str = "ui-dial";
@@ -32,8 +35,10 @@ pub enum Message {
     Key(char),
     /// Bring the window of this call back.
     Show(String),
-    /// The user looked at the missed calls.
-    ClearMissed,
+    /// The missed-call badge: show the missed calls.
+    ShowMissed,
+    /// Open the call history.
+    History,
 }
 
 /// A call in progress, as the main window lists it.
@@ -56,6 +61,9 @@ pub struct DialPad {
     live: Vec<LiveCall>,
     /// Who the missed calls were from, newest first.
     missed: Vec<String>,
+    /// How many missed calls the user has not seen (some may be older
+    /// than the names known).
+    missed_count: usize,
 }
 
 impl DialPad {
@@ -80,13 +88,15 @@ impl DialPad {
         self.live = live;
     }
 
-    /// The missed calls' names, newest first (empty hides the badge).
-    pub fn set_missed(&mut self, names: Vec<String>) {
+    /// The missed calls' names, newest first, and how many there are
+    /// (at least as many as the names; zero hides the badge).
+    pub fn set_missed(&mut self, names: Vec<String>, count: usize) {
+        self.missed_count = count.max(names.len());
         self.missed = names;
     }
 
     pub fn missed_count(&self) -> usize {
-        self.missed.len()
+        self.missed_count
     }
 
     /// The engine placed the dialled call.
@@ -135,10 +145,8 @@ impl DialPad {
                 self.error = None;
             }
             Message::Show(call) => return Some(Event::ShowCall(call)),
-            Message::ClearMissed => {
-                self.missed.clear();
-                return Some(Event::ClearMissed);
-            }
+            Message::ShowMissed => return Some(Event::OpenHistory { missed: true }),
+            Message::History => return Some(Event::OpenHistory { missed: false }),
         }
         None
     }
@@ -174,6 +182,17 @@ impl DialPad {
             theme::tooltip_card(i18n.tr("dial-call")),
             tooltip::Position::Bottom,
         );
+        let history = tooltip(
+            container(
+                button(text("◷").size(theme::BODY_SIZE + 1.0))
+                    .padding([4, 9])
+                    .style(theme::secondary_button)
+                    .on_press(Message::History),
+            )
+            .id(HISTORY_ID),
+            theme::tooltip_card(i18n.tr("history-open-tip")),
+            tooltip::Position::Bottom,
+        );
         let bar = row![
             container(field).width(Fill),
             tooltip(
@@ -181,6 +200,7 @@ impl DialPad {
                 theme::tooltip_card(i18n.tr("dial-keypad")),
                 tooltip::Position::Bottom
             ),
+            history,
             call
         ]
         .spacing(theme::SMALL_GAP)
@@ -210,13 +230,13 @@ impl DialPad {
             .into()
     }
 
-    /// The missed calls: a red badge with the count (a click clears it)
-    /// and who called, newest first.
+    /// The missed calls: a red badge with the count (a click shows them
+    /// in the call history) and who called, newest first.
     fn missed_line<'a>(&self, i18n: &I18n) -> Option<Element<'a, Message>> {
-        if self.missed.is_empty() {
+        if self.missed_count == 0 {
             return None;
         }
-        let count = self.missed.len() as i64;
+        let count = self.missed_count as i64;
         let names = self.missed.join(", ");
         let badge = tooltip(
             button(
@@ -227,7 +247,7 @@ impl DialPad {
             )
             .padding([3, 10])
             .style(theme::missed_badge)
-            .on_press(Message::ClearMissed),
+            .on_press(Message::ShowMissed),
             theme::tooltip_card(
                 i18n.tr_args("calls-missed-tip", &[("names", names.clone().into())]),
             ),

@@ -2,7 +2,8 @@
 //! status at the top ([`OwnStatus`]), accounts in trouble as cards with the
 //! reason in plain words and "Retry now" / "Edit account", notices from the
 //! engine, the call entries ([`DialPad`]: dial field, calls in progress,
-//! the missed-call badge in the header), the contact list ([`Contacts`]),
+//! the missed-call badge in the header), the voicemail indicator
+//! ([`Voicemail`]), the contact list ([`Contacts`]),
 //! and at the bottom a compact line per healthy account with Quit. Keeps the UI's copy of the engine's
 //! account states, updated from engine [`EngineEvent`]s; asks the app
 //! (through [`Event`]) to send commands.
@@ -22,6 +23,7 @@ use super::chat_tools::{self, ChatTools, Invitation};
 use super::contacts::{self, Contacts, WatcherDecision};
 use super::dial_pad::{self, DialPad, DIAL_REQUEST};
 use super::own_status::{self, OwnStatus};
+use super::voicemail::{self, Voicemail};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
@@ -34,6 +36,7 @@ pub enum Message {
     Contacts(contacts::Message),
     Chat(chat_tools::Message),
     Dial(dial_pad::Message),
+    Voicemail(voicemail::Message),
     /// The Escape key.
     Escape,
 }
@@ -72,8 +75,10 @@ pub enum Event {
     Dial(String),
     /// Bring the window of this call back.
     ShowCall(String),
-    /// The user looked at the missed calls.
-    ClearMissed,
+    /// Open the call history (`missed`: showing the missed calls).
+    OpenHistory {
+        missed: bool,
+    },
     VideoCall {
         account: String,
         uri: String,
@@ -138,6 +143,7 @@ pub struct MainWindow {
     contacts: Contacts,
     chat: ChatTools,
     dial: DialPad,
+    voicemail: Voicemail,
 }
 
 impl Default for MainWindow {
@@ -152,6 +158,7 @@ impl Default for MainWindow {
             contacts: Contacts::default(),
             chat: ChatTools::default(),
             dial: DialPad::default(),
+            voicemail: Voicemail::default(),
         }
     }
 }
@@ -191,6 +198,10 @@ impl MainWindow {
 
     pub fn dial_pad_mut(&mut self) -> &mut DialPad {
         &mut self.dial
+    }
+
+    pub fn voicemail(&self) -> &Voicemail {
+        &self.voicemail
     }
 
     /// The addresses of the user's accounts.
@@ -235,6 +246,7 @@ impl MainWindow {
 
     /// Takes in what the engine reported.
     pub fn apply(&mut self, event: &EngineEvent) {
+        self.voicemail.apply(event);
         match event {
             EngineEvent::Started { accounts } => {
                 for address in accounts {
@@ -357,6 +369,7 @@ impl MainWindow {
                 self.chat.update(message, &accounts)
             }
             Message::Dial(message) => self.dial.update(message),
+            Message::Voicemail(message) => self.voicemail.update(message),
             Message::Escape => {
                 if self.own.menu_open() {
                     self.own.update(own_status::Message::CloseMenu);
@@ -437,8 +450,15 @@ impl MainWindow {
             .unwrap_or_else(|| i18n.tr("app-title"));
         let mut band = row![container(self.own.view(i18n, &name).map(Message::Own)).width(Fill)];
         if !self.accounts.is_empty() {
-            band =
-                band.push(chat_tools::menu_column(self.chat.menu_button(i18n)).map(Message::Chat));
+            let menu = chat_tools::menu_column(self.chat.menu_button(i18n)).map(Message::Chat);
+            // The voicemail indicator under the menu button: the note
+            // keeps its width.
+            band = band.push(match self.voicemail.view(i18n) {
+                Some(mwi) => column![menu, mwi.map(Message::Voicemail)]
+                    .align_x(Alignment::End)
+                    .into(),
+                None => menu,
+            });
         }
         let mut band = column![band];
         if !self.accounts.is_empty() {

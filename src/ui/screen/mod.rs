@@ -3,6 +3,8 @@
 //! leave the screen (a command for the engine, a change of screen).
 
 pub mod account_form;
+pub mod call_history;
+pub mod call_history_row;
 mod call_transfer;
 mod call_view;
 pub mod call_window;
@@ -18,8 +20,10 @@ pub mod dial_pad;
 pub mod incoming_call;
 pub mod main_window;
 pub mod own_status;
+pub mod voicemail;
 
 pub use account_form::AccountForm;
+pub use call_history::HistoryWindow;
 pub use call_transfer::TransferCandidate;
 pub use call_window::CallWindow;
 pub use chat_search::SearchWindow;
