@@ -236,12 +236,15 @@ fn hark_transfers_baresip_to_a_third_party() {
     bob.stop();
 }
 
-#[test]
-fn linphonec_calls_hark_and_both_hear_the_other() {
-    let kam = server();
-    let dir = tempfile::tempdir().unwrap();
-    let hark_wav = dir.path().join("hark.wav");
-    let tone = dir.path().join("tone1000.wav");
+/// alice on Hark (a 440 Hz tone, Opus first, her speaker recorded: the
+/// path returned) and carol on linphonec, registered, with a 1000 Hz WAV
+/// (the path returned) for her to play.
+fn hark_and_linphonec(
+    kam: &Kamailio,
+    dir: &std::path::Path,
+) -> (Hark, std::path::PathBuf, Linphonec, std::path::PathBuf) {
+    let hark_wav = dir.join("hark.wav");
+    let tone = dir.join("tone1000.wav");
     let made = std::process::Command::new("sox")
         .args(["-n", "-r", "16000", "-c", "1", "-b", "16"])
         .arg(&tone)
@@ -249,15 +252,23 @@ fn linphonec_calls_hark_and_both_hear_the_other() {
         .status()
         .expect("sox (Debian package sox)");
     assert!(made.success());
-    let mut alice = Hark::logged_in_with(
-        &kam,
+    let alice = Hark::logged_in_with(
+        kam,
         "alice",
         "a1",
         "udp",
         &calls_toml(440, &hark_wav, &["opus", "PCMU"]),
     );
-    let mut carol = Linphonec::start_with(&kam, "carol", "c3", "supported=replaces, outbound");
-    carol.wait_registered(&kam, "carol", T);
+    let carol = Linphonec::start_with(kam, "carol", "c3", "supported=replaces, outbound");
+    carol.wait_registered(kam, "carol", T);
+    (alice, hark_wav, carol, tone)
+}
+
+#[test]
+fn linphonec_calls_hark_and_both_hear_the_other() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut alice, hark_wav, mut carol, tone) = hark_and_linphonec(&kam, dir.path());
 
     carol.send(&format!("call {}", kam.aor("alice")));
     let ringing = alice.wait_incoming_call(T);
@@ -315,24 +326,7 @@ fn baresip_transfers_hark_to_a_third_party() {
 fn hark_calls_linphonec_and_both_hear_the_other() {
     let kam = server();
     let dir = tempfile::tempdir().unwrap();
-    let hark_wav = dir.path().join("hark.wav");
-    let tone = dir.path().join("tone1000.wav");
-    let made = std::process::Command::new("sox")
-        .args(["-n", "-r", "16000", "-c", "1", "-b", "16"])
-        .arg(&tone)
-        .args(["synth", "8", "sine", "1000", "vol", "0.5"])
-        .status()
-        .expect("sox (Debian package sox)");
-    assert!(made.success());
-    let mut alice = Hark::logged_in_with(
-        &kam,
-        "alice",
-        "a1",
-        "udp",
-        &calls_toml(440, &hark_wav, &["opus", "PCMU"]),
-    );
-    let mut carol = Linphonec::start_with(&kam, "carol", "c3", "supported=replaces, outbound");
-    carol.wait_registered(&kam, "carol", T);
+    let (mut alice, hark_wav, mut carol, tone) = hark_and_linphonec(&kam, dir.path());
 
     let call = alice.call(&kam.aor("carol"));
     carol.wait_log(T, "the incoming call", |l| {

@@ -105,6 +105,8 @@ impl Linphonec {
         std::fs::create_dir_all(home.join(".local/share/linphone")).unwrap();
         let port = free_port();
         let rc = dir.path().join("linphonerc");
+        // audio_rtp_port=-1: a random port; two linphonec in tests that run
+        // at once would both take 7078, and one would hear nothing.
         std::fs::write(
             &rc,
             format!(
@@ -127,6 +129,8 @@ impl Linphonec {
                  passwd={password}\n\
                  realm={domain}\n\
                  domain={domain}\n\
+                 [rtp]\n\
+                 audio_rtp_port=-1\n\
                  [sound]\n\
                  playback_dev_id=Files\n\
                  capture_dev_id=Files\n\
