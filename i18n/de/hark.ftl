@@ -254,6 +254,41 @@ chat-failure-not-registered = noch nicht mit dem Server verbunden
 chat-failure-server-error = der Server hat ein Problem
 chat-failure-other = nicht durchgekommen
 
+## Anrufeinstellungen: Audiogeräte, Mailbox, Rufumleitung
+
+settings-window-title = Anrufeinstellungen – Hark
+menu-call-settings = Anrufeinstellungen…
+settings-title = Anrufeinstellungen
+settings-devices = Audiogeräte
+settings-microphone = Mikrofon
+settings-speaker = Lautsprecher
+settings-ringer = Klingeln über
+settings-refresh = Aktualisieren
+settings-refresh-tip = Erneut nach Mikrofonen und Lautsprechern suchen (nach dem Anschließen eines Headsets)
+settings-devices-loading = Audiogeräte werden gesucht…
+settings-devices-error = Keine Audiogeräte: { $message }
+device-default = Systemstandard
+device-off = Aus
+device-missing = { $device } (nicht verbunden)
+settings-voicemail = Mailbox
+settings-voicemail-label = Mailbox-Nummer
+settings-voicemail-placeholder = Nummer oder Adresse, z. B. *98
+settings-voicemail-hint = Dorthin gehen Anrufe, die Sie an die Mailbox weiterleiten, und Anrufe während „Bitte nicht stören“.
+settings-forwarding = Rufumleitung
+settings-forward-always = Alle Anrufe umleiten an
+settings-forward-busy = Bei besetzt umleiten an
+settings-forward-no-answer = Wenn niemand annimmt, umleiten an
+settings-forward-placeholder = Nummer oder Adresse (leer: aus)
+settings-forward-after = nach
+settings-forward-seconds = Sekunden
+settings-forward-seconds-invalid = Geben Sie eine Zahl von 1 bis { $max } Sekunden ein.
+settings-dnd-note = „Bitte nicht stören“ (Ihr eigener Status) hat Vorrang: Solange er an ist, werden Anrufe nicht umgeleitet; sie gehen an Ihre Mailbox, oder der Anrufer hört besetzt.
+settings-loading = Einstellungen werden geladen…
+settings-error = Die Einstellungen wurden nicht gespeichert: { $message }
+settings-cancel = Abbrechen
+settings-save = Speichern
+settings-saving = Wird gespeichert…
+
 ## Anrufe: einen Anruf im Hauptfenster beginnen
 
 dial-placeholder = Nummer, Name oder Adresse
@@ -342,6 +377,9 @@ call-keypad-tip = Töne 0–9, * und # senden (Alt+K; Ziffern auf der Tastatur g
 call-hangup-tip = Den Anruf beenden (Alt+E)
 call-info-tip = Codec und Verbindungswerte (Alt+I)
 call-muted = Ihr Mikrofon ist aus
+call-devices = Audiogeräte
+call-devices-tip = Mikrofon oder Lautsprecher des Anrufs wechseln (wird für die nächsten Anrufe gemerkt)
+call-forwarded-to = Umgeleitet an { $address }
 call-keys-received = Gedrückte Tasten der Gegenseite: { $keys }
 call-keypad-hint = Ziffern, * und # können Sie auch auf der Tastatur tippen.
 call-quality-good = Gute Verbindung

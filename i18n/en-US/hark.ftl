@@ -279,6 +279,48 @@ chat-failure-not-registered = not connected to the server yet
 chat-failure-server-error = the server has a problem
 chat-failure-other = it did not go through
 
+## Call settings: devices, voicemail, forwarding
+
+settings-window-title = Call settings – Hark
+# The entry of the main window's "⋯" menu.
+menu-call-settings = Call settings…
+settings-title = Call settings
+settings-devices = Sound devices
+settings-microphone = Microphone
+settings-speaker = Speaker
+settings-ringer = Ringer
+settings-refresh = Refresh
+settings-refresh-tip = Look for microphones and speakers again (after plugging in a headset)
+settings-devices-loading = Looking for sound devices…
+# $message comes from the engine and may be in English.
+settings-devices-error = No sound devices: { $message }
+# Entries of the device lists.
+device-default = System default
+device-off = Off
+# A device chosen earlier that is not plugged in now; $device: its id.
+device-missing = { $device } (not connected)
+settings-voicemail = Voicemail
+settings-voicemail-label = Voicemail number
+settings-voicemail-placeholder = Number or address, like *98
+settings-voicemail-hint = Calls you send to voicemail go there, and calls while you are on Do not disturb.
+settings-forwarding = Call forwarding
+settings-forward-always = Forward all calls to
+settings-forward-busy = When busy, forward to
+settings-forward-no-answer = When not answered, forward to
+settings-forward-placeholder = Number or address (empty: off)
+# Around the ring time: "… after [20] seconds".
+settings-forward-after = after
+settings-forward-seconds = seconds
+# $max: the longest ring time.
+settings-forward-seconds-invalid = Enter a number of seconds from 1 to { $max }.
+settings-dnd-note = Do not disturb (your own status) comes first: while it is on, calls are not forwarded; they go to your voicemail, or the caller hears busy.
+settings-loading = Loading the settings…
+# $message comes from the engine and may be in English.
+settings-error = The settings were not saved: { $message }
+settings-cancel = Cancel
+settings-save = Save
+settings-saving = Saving…
+
 ## Calls: starting one from the main window
 
 dial-placeholder = Call a number, name or address
@@ -381,6 +423,10 @@ call-keypad-tip = Send tones 0–9, * and # (Alt+K; digits on the keyboard work 
 call-hangup-tip = End the call (Alt+E)
 call-info-tip = Codec and connection figures (Alt+I)
 call-muted = Your microphone is off
+call-devices = Sound devices
+call-devices-tip = Switch the call's microphone or speaker (remembered for the next calls)
+# Where our call rings after the person called forwarded it; $address: without "sip:".
+call-forwarded-to = Forwarded to { $address }
 # $keys: the keys the other side pressed.
 call-keys-received = They pressed: { $keys }
 call-keypad-hint = Type digits, * or # on the keyboard too.

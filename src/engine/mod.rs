@@ -16,10 +16,10 @@ mod presence_view;
 mod registration;
 
 pub use api::{
-    Availability, CallAction, CallDirection, CallPhase, CallQualityView, CallView, Capabilities,
-    ChatMessage, ChatState, Command, Contact, ContactAvailability, ContactEdit, Envelope,
-    ErrorKind, Event, FailureKind, FailureReason, LineState, PresenceUpdate, RegistrationState,
-    RoomAction, SearchHit, WatcherDecision, WatcherView,
+    AudioDevice, Availability, CallAction, CallDirection, CallPhase, CallQualityView, CallView,
+    Capabilities, ChatMessage, ChatState, Command, Contact, ContactAvailability, ContactEdit,
+    Envelope, ErrorKind, Event, FailureKind, FailureReason, LineState, PresenceUpdate,
+    RegistrationState, RoomAction, SearchHit, WatcherDecision, WatcherView,
 };
 pub(crate) use core::call_target;
 pub use core::{start, EngineOptions};

@@ -8,14 +8,16 @@
 //! already gone. What concerns chats (opening their windows, routing the
 //! engine's chat events, unread badges, notifications) is in [`chats`],
 //! what concerns calls in [`calls`], the call history window in
-//! [`history`], the keyboard outside fields in [`keys`], what the main
-//! window asks for in [`main_events`].
+//! [`history`], the call settings window and the devices in [`settings`],
+//! the keyboard outside fields in [`keys`], what the main window asks for
+//! in [`main_events`].
 
 mod calls;
 mod chats;
 mod history;
 pub mod keys;
 mod main_events;
+mod settings;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -31,13 +33,15 @@ use super::chat::Chats;
 use super::desktop::Desktop;
 use super::engine_events;
 use super::screen::{
-    account_form, call_history, call_window, chat_search, chat_window, contacts, incoming_call,
-    main_window, own_status, AccountForm, CallWindow, ChatWindow, MainWindow, SearchWindow,
+    account_form, call_history, call_settings, call_window, chat_search, chat_window, contacts,
+    incoming_call, main_window, own_status, AccountForm, CallWindow, ChatWindow, MainWindow,
+    SearchWindow,
 };
 use super::theme;
 
 pub use calls::{ENDED_LINGER, FAILED_LINGER};
 pub use keys::{call_keys, CallKey};
+pub use settings::DEVICE_REQUEST;
 
 /// How long to wait for the engine to unregister before exiting anyway.
 pub const QUIT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -90,6 +94,8 @@ pub enum Message {
     Incoming(window::Id, incoming_call::Message),
     /// Something in the call history window.
     History(call_history::Message),
+    /// Something in the call settings window.
+    Settings(call_settings::Message),
     /// A call key pressed in this window ([`keys`]).
     CallKey(window::Id, CallKey),
     /// Once a second while a call's timer runs.
@@ -142,6 +148,8 @@ pub enum WindowKind {
     },
     /// The call history.
     History,
+    /// Devices, voicemail and forwarding.
+    CallSettings,
 }
 
 /// What happens when a message arrives for a chat without a window.
@@ -224,6 +232,8 @@ pub struct App {
     /// stopped ringing before its pop-up was up).
     close_when_open: HashSet<window::Id>,
     call_log: history::CallLog,
+    /// The devices and `[calls]` settings, and their window.
+    settings: settings::Settings,
 }
 
 impl App {
@@ -258,6 +268,7 @@ impl App {
             opening: HashSet::new(),
             close_when_open: HashSet::new(),
             call_log: history::CallLog::default(),
+            settings: settings::Settings::default(),
         };
         (app, open.map(Message::WindowOpened))
     }
@@ -292,6 +303,7 @@ impl App {
             }
             Some(WindowKind::Search) => self.i18n.tr("search-window-title"),
             Some(WindowKind::History) => self.i18n.tr("history-window-title"),
+            Some(WindowKind::CallSettings) => self.i18n.tr("settings-window-title"),
             Some(WindowKind::Call { .. } | WindowKind::IncomingCall { .. }) => self
                 .call_title(window)
                 .unwrap_or_else(|| self.i18n.tr("app-title")),
@@ -375,6 +387,7 @@ impl App {
             Message::Call(window, message) => self.call_message(window, message),
             Message::Incoming(window, message) => self.incoming_message(window, message),
             Message::History(message) => self.history_message(message),
+            Message::Settings(message) => self.settings_message(message),
             Message::CallKey(window, key) => self.call_key(window, key),
             Message::CallTick => {
                 self.call_tick();
@@ -396,6 +409,9 @@ impl App {
                 self.call_message(id, call_window::Message::Escape)
             }
             Message::EscapeIn(id) if self.history_window() == Some(id) => window::close(id),
+            Message::EscapeIn(id) if self.call_settings_window() == Some(id) => {
+                self.settings_message(call_settings::Message::Cancel)
+            }
             Message::EscapeIn(id) if id == self.main_window => {
                 self.main_message(main_window::Message::Escape)
             }
@@ -423,6 +439,7 @@ impl App {
                 self.chat_window_closed(id);
                 self.call_window_closed(id);
                 self.history_window_closed(id);
+                self.settings_window_closed(id);
                 if id == self.main_window {
                     self.quit()
                 } else {
@@ -463,6 +480,11 @@ impl App {
                 };
             }
             _ => {}
+        }
+        // Answers to the settings' own commands stay with them.
+        let (owned, task) = self.settings_event(&event);
+        if owned {
+            return task;
         }
         // Answers to the chat windows' own commands stay with them.
         if self.owns_request(&event) {
@@ -559,6 +581,7 @@ impl App {
             Some(WindowKind::Chat { .. } | WindowKind::Room { .. }) => self.chat_view(window),
             Some(WindowKind::Search) => self.search_view(),
             Some(WindowKind::History) => self.history_view(),
+            Some(WindowKind::CallSettings) => self.settings_view(),
             Some(WindowKind::Call { .. } | WindowKind::IncomingCall { .. }) => {
                 self.call_view(window)
             }

@@ -17,7 +17,8 @@
 //! quitting); [`screen`] holds what a window shows; [`contact_list`] is the
 //! contact list as pure data (sorting, grouping, filtering, presence
 //! updates); [`call`] is the calls as pure data (phases, missed calls,
-//! quality grades, timers); [`chat`] is the chats as pure data (messages,
+//! quality grades, timers); [`devices`] the sound devices and their pick
+//! lists; [`chat`] is the chats as pure data (messages,
 //! runs, unread counts, links) and [`chat_format`] their times and days in
 //! words; [`desktop`] shows notifications (messages, calls) and opens
 //! links; [`status`] turns registration states into words; [`theme`] holds
@@ -29,6 +30,7 @@ pub mod chat;
 pub mod chat_format;
 pub mod contact_list;
 pub mod desktop;
+pub mod devices;
 mod engine_events;
 pub mod screen;
 pub mod status;

@@ -234,6 +234,18 @@ pub fn field(
     }
 }
 
+/// A pick list with the corners of a text field.
+pub fn picker(
+    theme: &Theme,
+    status: iced::widget::pick_list::Status,
+) -> iced::widget::pick_list::Style {
+    let style = iced::widget::pick_list::default(theme, status);
+    iced::widget::pick_list::Style {
+        border: style.border.rounded(6),
+        ..style
+    }
+}
+
 /// A small rounded label for special states ("Waiting for approval").
 pub fn badge(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();

@@ -378,6 +378,14 @@ impl App {
             }
             Some(call_window::Event::Close) => self.close_window(window),
             Some(call_window::Event::Focus(id)) => iced::widget::operation::focus(id),
+            Some(call_window::Event::RefreshDevices) => {
+                self.send(Command::AudioDevices);
+                Task::none()
+            }
+            Some(call_window::Event::UseDevice(slot, device)) => {
+                self.use_device(slot, &device);
+                Task::none()
+            }
             None => Task::none(),
         }
     }
@@ -489,7 +497,8 @@ impl App {
         };
         let name = self.call_name(&call.view);
         let others = self.transfer_candidates(call);
-        w.view(&self.i18n, call, &name, self.calls.now_ms(), &others)
+        let setup = self.audio_setup();
+        w.view(&self.i18n, call, &name, self.calls.now_ms(), &others, setup)
             .map(move |m| Message::Call(window, m))
     }
 

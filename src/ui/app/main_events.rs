@@ -1,7 +1,8 @@
 //! What the main window asks of the app (its [`main_window::Event`]s):
 //! registering again, the account form, quitting, commands for the
 //! engine, chats, rooms and the search window, calls (a contact, the dial
-//! field, a call's window), the call history and the watchers' answers.
+//! field, a call's window), the call history, the call settings window and
+//! the watchers' answers.
 
 use iced::Task;
 
@@ -50,6 +51,7 @@ impl App {
                 self.room_command(&account, &room, crate::engine::RoomAction::Join)
             }
             Some(main_window::Event::OpenSearch) => self.open_search(),
+            Some(main_window::Event::OpenCallSettings) => self.open_call_settings(),
             Some(main_window::Event::Focus(id)) => iced::widget::operation::focus(id),
             Some(main_window::Event::Call { account, uri }) => {
                 self.place_call(Some(account), &uri, None)

@@ -1,17 +1,19 @@
-//! How a call window looks: the other person (avatar, name, address), where
-//! the call stands in words with its timer (or why it ended, and the
-//! details), the connection's quality as a coloured dot and a word with the
+//! How a call window looks: the other person (avatar, name, address, where
+//! our call was forwarded to), where the call stands in words with its
+//! timer (or why it ended, and the details), the connection's quality as a coloured dot and a word with the
 //! figures in a tooltip and in the info panel, the controls (Mute, Hold,
-//! Keypad, Transfer), the keypad or the transfer form
+//! Keypad, Transfer, Sound devices: the microphone and speaker to switch
+//! to mid-call), the keypad or the transfer form
 //! ([`super::call_transfer`]) in their place when asked for, and Hang up
 //! (only Close once the call has ended).
 
-use iced::widget::{button, column, container, row, rule, text, tooltip};
+use iced::widget::{button, column, container, pick_list, row, rule, text, tooltip};
 use iced::{Alignment, Element, Fill, Length};
 
 use crate::engine::{CallPhase, CallQualityView};
 use crate::i18n::I18n;
 use crate::ui::call::{describe, ended_normally, Call, Grade, KEYPAD};
+use crate::ui::devices::{choices, chosen, AudioSetup, Slot};
 use crate::ui::status::display_address;
 use crate::ui::theme::{self, Dot};
 
@@ -21,7 +23,7 @@ use super::call_window::{can_hold, can_mute, can_send_keys, can_transfer, CallWi
 impl CallWindow {
     /// The whole window; `name` is the other person as the list names
     /// them, `now_ms` the clock for the timer, `others` the calls this one
-    /// can be connected with.
+    /// can be connected with, `setup` the devices to switch to.
     pub fn view<'a>(
         &'a self,
         i18n: &I18n,
@@ -29,6 +31,7 @@ impl CallWindow {
         name: &str,
         now_ms: i64,
         others: &[TransferCandidate],
+        setup: &AudioSetup,
     ) -> Element<'a, Message> {
         // The keypad or the transfer form takes the controls' place, as
         // on a phone, with a button beside Hang up to go back; an ended
@@ -46,6 +49,9 @@ impl CallWindow {
             }
             _ if !call.is_ended() => body = body.push(self.controls(i18n, call)),
             _ => {}
+        }
+        if self.devices && !call.is_ended() {
+            body = body.push(devices_panel(i18n, setup));
         }
         if self.info {
             body = body.push(info_panel(i18n, call));
@@ -132,9 +138,28 @@ impl CallWindow {
             false,
             can_transfer(call).then_some(Message::ToggleTransfer),
         );
+        let devices = tooltip(
+            button(
+                text(i18n.tr("call-devices"))
+                    .size(theme::SMALL_SIZE)
+                    .align_x(Alignment::Center)
+                    .width(Fill),
+            )
+            .width(Fill)
+            .padding([5, 6])
+            .style(if self.devices {
+                theme::toggled_button
+            } else {
+                theme::flat_button
+            })
+            .on_press(Message::ToggleDevices),
+            theme::tooltip_card(i18n.tr("call-devices-tip")),
+            tooltip::Position::Top,
+        );
         column![
             row![mute, hold].spacing(theme::SMALL_GAP),
             row![keypad, transfer].spacing(theme::SMALL_GAP),
+            devices,
         ]
         .spacing(theme::SMALL_GAP)
         .into()
@@ -209,6 +234,18 @@ fn header<'a>(i18n: &I18n, call: &'a Call, name: &str, now_ms: i64) -> Element<'
                 .style(theme::muted)
                 .align_x(Alignment::Center)
                 .width(Fill),
+        );
+    }
+    if let Some(to) = &view.forwarded_to {
+        lines = lines.push(
+            text(i18n.tr_args(
+                "call-forwarded-to",
+                &[("address", display_address(to).to_string().into())],
+            ))
+            .size(theme::SMALL_SIZE)
+            .style(theme::muted)
+            .align_x(Alignment::Center)
+            .width(Fill),
         );
     }
     lines = lines.push(phase_text);
@@ -316,6 +353,53 @@ fn figures(i18n: &I18n, q: &CallQualityView) -> Vec<String> {
 /// `1.5` or `1,5`: one decimal, with the language's separator.
 fn decimal(i18n: &I18n, value: f32) -> String {
     format!("{value:.1}").replace('.', &i18n.tr("decimal-separator"))
+}
+
+/// The microphone and speaker of the call, to switch mid-call.
+fn devices_panel<'a>(i18n: &I18n, setup: &AudioSetup) -> Element<'a, Message> {
+    let mut panel = column![text(i18n.tr("call-devices"))
+        .size(theme::LABEL_SIZE)
+        .font(theme::BOLD)]
+    .spacing(theme::SMALL_GAP);
+    if setup.settings.is_none() {
+        panel = panel.push(
+            text(i18n.tr("settings-loading"))
+                .size(theme::SMALL_SIZE)
+                .style(theme::muted),
+        );
+    } else {
+        for (slot, label) in [
+            (Slot::Input, "settings-microphone"),
+            (Slot::Output, "settings-speaker"),
+        ] {
+            let current = setup.device(slot);
+            let list = choices(i18n, setup.devices.as_ref(), slot, &current);
+            let selected = chosen(&list, &current);
+            panel = panel.push(
+                column![
+                    text(i18n.tr(label)).size(theme::SMALL_SIZE),
+                    pick_list(list, selected, move |c| Message::Device(slot, c))
+                        .width(Fill)
+                        .padding([5, 8])
+                        .text_size(theme::SMALL_SIZE)
+                        .style(theme::picker),
+                ]
+                .spacing(3),
+            );
+        }
+    }
+    if let Some(error) = &setup.switch_error {
+        panel = panel.push(
+            text(error.clone())
+                .size(theme::SMALL_SIZE)
+                .style(theme::error),
+        );
+    }
+    container(panel)
+        .padding(12)
+        .width(Fill)
+        .style(theme::card)
+        .into()
 }
 
 /// The figures in a card, or the codec alone before any came.

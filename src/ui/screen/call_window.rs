@@ -1,9 +1,9 @@
 //! A call window: one per call (SPEC C6). Owns what only the window needs
-//! (is the keypad shown, the info panel, the transfer form and what was
-//! typed in it); the call itself lives
+//! (is the keypad shown, the info panel, the sound devices panel, the
+//! transfer form and what was typed in it); the call itself lives
 //! in the app's [`Calls`](crate::ui::call::Calls), so the window only
 //! asks: its `update` answers with [`Event`]s, a [`CallAction`] for the
-//! engine or "close". Buttons follow the engine's word on the call (Mute
+//! engine, a device to switch to, or "close". Buttons follow the engine's word on the call (Mute
 //! turns into Unmute once the engine says the microphone is off), never
 //! the click alone. The drawing is in [`super::call_view`].
 //!
@@ -19,6 +19,7 @@
 
 use crate::engine::{CallAction, CallPhase};
 use crate::ui::call::{is_dtmf_key, transfer_target, Call};
+use crate::ui::devices::{Choice, Device, Slot};
 
 /// The id of the transfer form's field.
 pub const TRANSFER_ID: &str = "call-transfer-target";
@@ -47,6 +48,10 @@ pub enum Message {
     TransferSubmit,
     /// Connect the peer with the peer of this other call (attended).
     TransferWith(String),
+    /// Show or hide the microphone and speaker pick lists.
+    ToggleDevices,
+    /// A microphone or speaker picked: the call moves to it.
+    Device(Slot, Choice),
     /// The Escape key.
     Escape,
 }
@@ -60,6 +65,10 @@ pub enum Event {
     Close,
     /// Put the keyboard focus in this field.
     Focus(&'static str),
+    /// Ask the engine for the sound devices.
+    RefreshDevices,
+    /// Switch to this microphone or speaker (and remember it).
+    UseDevice(Slot, Device),
 }
 
 /// The transfer form.
@@ -75,6 +84,7 @@ pub struct CallWindow {
     call: String,
     pub(super) keypad: bool,
     pub(super) info: bool,
+    pub(super) devices: bool,
     pub(super) transfer: Option<TransferForm>,
 }
 
@@ -84,6 +94,7 @@ impl CallWindow {
             call: call.to_string(),
             keypad: false,
             info: false,
+            devices: false,
             transfer: None,
         }
     }
@@ -99,6 +110,10 @@ impl CallWindow {
 
     pub fn info_shown(&self) -> bool {
         self.info
+    }
+
+    pub fn devices_shown(&self) -> bool {
+        self.devices
     }
 
     pub fn transfer_form(&self) -> Option<&TransferForm> {
@@ -166,12 +181,20 @@ impl CallWindow {
                     keys: key.to_string(),
                 })
             }
+            Message::ToggleDevices if !call.is_ended() => {
+                self.devices = !self.devices;
+                self.devices.then_some(Event::RefreshDevices)
+            }
+            Message::Device(slot, choice) if !call.is_ended() => {
+                Some(Event::UseDevice(slot, choice.device))
+            }
             Message::Hangup if !call.is_ended() => control(CallAction::Hangup),
             Message::Close if call.is_ended() => Some(Event::Close),
             Message::Escape => {
-                if self.keypad || self.info || self.transfer.is_some() {
+                if self.keypad || self.info || self.devices || self.transfer.is_some() {
                     self.keypad = false;
                     self.info = false;
+                    self.devices = false;
                     self.transfer = None;
                     None
                 } else if call.is_ended() {

@@ -1,11 +1,11 @@
 //! The main window's chat entries: the "⋯" menu at the top right ("New
-//! group chat…", "Search messages…"), the small form that names a new
+//! group chat…", "Search messages…", and "Call settings…"), the small form that names a new
 //! group-chat room, and the prompts for invitations to rooms (Join /
 //! Dismiss). Owns their state; asks the app through main-window
 //! [`Event`]s.
 
 use iced::widget::{
-    button, column, container, mouse_area, opaque, row, space, stack, text, text_input,
+    button, column, container, mouse_area, opaque, row, rule, space, stack, text, text_input,
 };
 use iced::{Alignment, Element, Fill, Padding};
 
@@ -25,6 +25,7 @@ pub enum Message {
     CloseMenu,
     NewRoom,
     Search,
+    CallSettings,
     RoomInput(String),
     RoomSubmit,
     RoomCancel,
@@ -100,6 +101,10 @@ impl ChatTools {
                 self.menu_open = false;
                 return Some(Event::OpenSearch);
             }
+            Message::CallSettings => {
+                self.menu_open = false;
+                return Some(Event::OpenCallSettings);
+            }
             Message::RoomInput(name) => {
                 if let Some(form) = &mut self.room_form {
                     form.name = name;
@@ -164,6 +169,8 @@ impl ChatTools {
             column![
                 item("chat-menu-new-room", Message::NewRoom),
                 item("chat-menu-search", Message::Search),
+                rule::horizontal(1).style(rule::weak),
+                item("menu-call-settings", Message::CallSettings),
             ]
             .spacing(2),
         )

@@ -101,6 +101,8 @@ pub enum Event {
     },
     /// Open the window that searches every chat.
     OpenSearch,
+    /// Open the call settings window.
+    OpenCallSettings,
     /// Put the keyboard focus in this field.
     Focus(&'static str),
     /// The user decided about someone who wants to see their status.

@@ -5,6 +5,7 @@
 pub mod account_form;
 pub mod call_history;
 pub mod call_history_row;
+pub mod call_settings;
 mod call_transfer;
 mod call_view;
 pub mod call_window;
