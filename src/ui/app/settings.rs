@@ -109,7 +109,7 @@ impl App {
                 let envelope = Envelope {
                     id: Some(SETTINGS_REQUEST.into()),
                     command: Command::SetCallSettings {
-                        settings,
+                        settings: *settings,
                         save: true,
                     },
                 };

@@ -32,6 +32,15 @@ pub const BUSY_ID: &str = "settings-forward-busy";
 pub const NO_ANSWER_ID: &str = "settings-forward-no-answer";
 pub const SECONDS_ID: &str = "settings-forward-seconds";
 
+/// The id of the pick list for `slot` (its container's).
+pub fn picker_id(slot: Slot) -> &'static str {
+    match slot {
+        Slot::Input => "settings-microphone",
+        Slot::Output => "settings-speaker",
+        Slot::Ringer => "settings-ringer",
+    }
+}
+
 /// The window's size when it opens, and its smallest.
 pub const SIZE: Size = Size::new(460.0, 720.0);
 pub const MIN_SIZE: Size = Size::new(360.0, 400.0);
@@ -57,7 +66,7 @@ pub enum Message {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// Send these settings (saved), with [`SETTINGS_REQUEST`] as the id.
-    Save(CallSettings),
+    Save(Box<CallSettings>),
     /// Send `AudioDevices`.
     RefreshDevices,
     Close,
@@ -251,7 +260,7 @@ impl CallSettingsForm {
                 let settings = self.settings()?;
                 self.saving = true;
                 self.error = None;
-                return Some(Event::Save(settings));
+                return Some(Event::Save(Box::new(settings)));
             }
             Message::Cancel => return Some(Event::Close),
         }
@@ -276,11 +285,15 @@ impl CallSettingsForm {
                 text(i18n.tr(label))
                     .size(theme::LABEL_SIZE)
                     .width(Length::Fixed(110.0)),
-                pick_list(list, selected, move |c| Message::Pick(slot, c))
-                    .width(Fill)
-                    .padding([6, 10])
-                    .text_size(theme::LABEL_SIZE)
-                    .style(theme::picker),
+                container(
+                    pick_list(list, selected, move |c| Message::Pick(slot, c))
+                        .width(Fill)
+                        .padding([6, 10])
+                        .text_size(theme::LABEL_SIZE)
+                        .style(theme::picker)
+                )
+                .id(picker_id(slot))
+                .width(Fill),
             ]
             .spacing(theme::SMALL_GAP)
             .align_y(Alignment::Center)

@@ -355,6 +355,14 @@ fn decimal(i18n: &I18n, value: f32) -> String {
     format!("{value:.1}").replace('.', &i18n.tr("decimal-separator"))
 }
 
+/// The id of the call window's pick list for `slot` (its container's).
+pub fn device_picker_id(slot: Slot) -> &'static str {
+    match slot {
+        Slot::Input => "call-microphone",
+        _ => "call-speaker",
+    }
+}
+
 /// The microphone and speaker of the call, to switch mid-call.
 fn devices_panel<'a>(i18n: &I18n, setup: &AudioSetup) -> Element<'a, Message> {
     let mut panel = column![text(i18n.tr("call-devices"))
@@ -378,11 +386,15 @@ fn devices_panel<'a>(i18n: &I18n, setup: &AudioSetup) -> Element<'a, Message> {
             panel = panel.push(
                 column![
                     text(i18n.tr(label)).size(theme::SMALL_SIZE),
-                    pick_list(list, selected, move |c| Message::Device(slot, c))
-                        .width(Fill)
-                        .padding([5, 8])
-                        .text_size(theme::SMALL_SIZE)
-                        .style(theme::picker),
+                    container(
+                        pick_list(list, selected, move |c| Message::Device(slot, c))
+                            .width(Fill)
+                            .padding([5, 8])
+                            .text_size(theme::SMALL_SIZE)
+                            .style(theme::picker)
+                    )
+                    .id(device_picker_id(slot))
+                    .width(Fill),
                 ]
                 .spacing(3),
             );

@@ -21,6 +21,8 @@ use crate::engine::{CallAction, CallPhase};
 use crate::ui::call::{is_dtmf_key, transfer_target, Call};
 use crate::ui::devices::{Choice, Device, Slot};
 
+pub use super::call_view::device_picker_id;
+
 /// The id of the transfer form's field.
 pub const TRANSFER_ID: &str = "call-transfer-target";
 
