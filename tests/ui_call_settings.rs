@@ -378,6 +378,10 @@ fn the_form_shows_a_missing_device_as_not_connected_and_keeps_it() {
     );
     let chosen = hark::ui::devices::chosen(&list, &current).expect("chosen");
     assert_eq!(chosen.label, "usb-headset-mic (not connected)");
+    h.shows_in(
+        w,
+        "usb-headset-mic is not connected: calls use the system default until it is back.",
+    );
     // Saving other things keeps it.
     type_into(&mut h, w, VOICEMAIL_ID, "*99");
     click(&mut h, w, "Save");

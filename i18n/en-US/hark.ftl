@@ -233,7 +233,7 @@ chat-members-toggle = Members
 chat-invite-placeholder = bob@example.com
 chat-invite = Invite
 chat-leave = Leave the room
-chat-menu = Chats
+chat-menu = Menu
 chat-menu-new-room = New group chat…
 chat-menu-search = Search messages…
 room-new-title = New group chat
@@ -299,6 +299,8 @@ device-default = System default
 device-off = Off
 # A device chosen earlier that is not plugged in now; $device: its id.
 device-missing = { $device } (not connected)
+# A chosen device that is not plugged in; $device: its id.
+settings-device-missing-note = { $device } is not connected: calls use the system default until it is back.
 settings-voicemail = Voicemail
 settings-voicemail-label = Voicemail number
 settings-voicemail-placeholder = Number or address, like *98

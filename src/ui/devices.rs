@@ -205,6 +205,15 @@ pub fn choices(
     list
 }
 
+/// True when `device` is one device and the engine's list does not have it
+/// (the engine uses the system default until it is back).
+pub fn is_missing(devices: Option<&DeviceList>, slot: Slot, device: &Device) -> bool {
+    match (devices, device) {
+        (Some(list), Device::Id(id)) => !slot.devices(list).iter().any(|d| d.id == *id),
+        _ => false,
+    }
+}
+
 /// The entry of `choices` for `device`.
 pub fn chosen(choices: &[Choice], device: &Device) -> Option<Choice> {
     choices.iter().find(|c| c.device == *device).cloned()

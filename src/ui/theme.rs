@@ -234,15 +234,44 @@ pub fn field(
     }
 }
 
-/// A pick list with the corners of a text field.
+/// A pick list that looks like a text field (see [`field`]).
 pub fn picker(
     theme: &Theme,
     status: iced::widget::pick_list::Status,
 ) -> iced::widget::pick_list::Style {
-    let style = iced::widget::pick_list::default(theme, status);
-    iced::widget::pick_list::Style {
-        border: style.border.rounded(6),
+    use iced::widget::pick_list::{self, Status};
+    let palette = theme.extended_palette();
+    let style = pick_list::default(theme, status);
+    let edge = match status {
+        Status::Active => palette.background.strong.color,
+        Status::Hovered => palette.background.base.text,
+        Status::Opened { .. } => palette.primary.strong.color,
+    };
+    pick_list::Style {
+        text_color: palette.background.base.text,
+        handle_color: palette.background.base.text.scale_alpha(0.65),
+        background: palette.background.base.color.into(),
+        border: style.border.rounded(6).color(edge),
         ..style
+    }
+}
+
+/// The open list of a [`picker`]: a floating card like [`popup`].
+pub fn picker_menu(theme: &Theme) -> iced::widget::overlay::menu::Style {
+    let palette = theme.extended_palette();
+    iced::widget::overlay::menu::Style {
+        background: palette.background.base.color.into(),
+        border: border::rounded(6)
+            .color(palette.background.strong.color)
+            .width(1),
+        text_color: palette.background.base.text,
+        selected_text_color: palette.primary.weak.text,
+        selected_background: palette.primary.weak.color.into(),
+        shadow: iced::Shadow {
+            color: Color::BLACK.scale_alpha(0.2),
+            offset: iced::Vector::new(0.0, 3.0),
+            blur_radius: 10.0,
+        },
     }
 }
 

@@ -12,13 +12,13 @@
 //! ([`CallSettingsForm::refused`]); nothing typed is lost.
 
 use iced::widget::{
-    button, column, container, pick_list, row, scrollable, text, text_input, tooltip,
+    button, column, container, pick_list, row, rule, scrollable, text, text_input, tooltip,
 };
 use iced::{Alignment, Element, Fill, Length, Size};
 
 use crate::config::{CallSettings, Forwarding};
 use crate::i18n::I18n;
-use crate::ui::devices::{choices, chosen, AudioSetup, Choice, Device, Slot};
+use crate::ui::devices::{choices, chosen, is_missing, AudioSetup, Choice, Device, Slot};
 use crate::ui::theme;
 
 /// The correlation id of the `SetCallSettings` the form sends, so that the
@@ -42,7 +42,7 @@ pub fn picker_id(slot: Slot) -> &'static str {
 }
 
 /// The window's size when it opens, and its smallest.
-pub const SIZE: Size = Size::new(460.0, 720.0);
+pub const SIZE: Size = Size::new(460.0, 800.0);
 pub const MIN_SIZE: Size = Size::new(360.0, 400.0);
 
 /// The longest ring time before forwarding the engine takes.
@@ -291,6 +291,7 @@ impl CallSettingsForm {
                         .padding([6, 10])
                         .text_size(theme::LABEL_SIZE)
                         .style(theme::picker)
+                        .menu_style(theme::picker_menu)
                 )
                 .id(picker_id(slot))
                 .width(Fill),
@@ -314,6 +315,17 @@ impl CallSettingsForm {
             picker(Slot::Ringer, "settings-ringer"),
         ]
         .spacing(theme::SMALL_GAP * 1.5);
+        for slot in [Slot::Input, Slot::Output, Slot::Ringer] {
+            if let (true, Device::Id(id)) = (
+                is_missing(devices, slot, self.draft.device(slot)),
+                self.draft.device(slot),
+            ) {
+                sound = sound.push(hint(i18n.tr_args(
+                    "settings-device-missing-note",
+                    &[("device", id.as_str().into())],
+                )));
+            }
+        }
         match devices {
             None => sound = sound.push(hint(i18n.tr("settings-devices-loading"))),
             Some(list) => {
@@ -439,8 +451,11 @@ impl CallSettingsForm {
         if self.base.is_none() {
             form = form.push(hint(i18n.tr("settings-loading")));
         }
+        // Save and Cancel stay in sight under the scrolling form, with the
+        // engine's refusal over them.
+        let mut footer = column![].spacing(theme::SMALL_GAP).max_width(520);
         if let Some(error) = &self.error {
-            form = form.push(
+            footer = footer.push(
                 text(i18n.tr_args("settings-error", &[("message", error.as_str().into())]))
                     .size(theme::BODY_SIZE)
                     .style(theme::error),
@@ -451,16 +466,21 @@ impl CallSettingsForm {
         } else {
             "settings-save"
         };
-        form = form.push(theme::form_buttons(
+        footer = footer.push(theme::form_buttons(
             i18n.tr("settings-cancel"),
             Message::Cancel,
             i18n.tr(save),
             (!self.saving && self.settings().is_some()).then_some(Message::Save),
         ));
 
-        scrollable(container(form).padding(theme::PADDING).center_x(Fill))
-            .height(Fill)
-            .into()
+        column![
+            scrollable(container(form).padding(theme::PADDING).center_x(Fill)).height(Fill),
+            rule::horizontal(1).style(rule::weak),
+            container(footer)
+                .padding([12.0, theme::PADDING])
+                .center_x(Fill),
+        ]
+        .into()
     }
 }
 

@@ -365,10 +365,8 @@ pub fn device_picker_id(slot: Slot) -> &'static str {
 
 /// The microphone and speaker of the call, to switch mid-call.
 fn devices_panel<'a>(i18n: &I18n, setup: &AudioSetup) -> Element<'a, Message> {
-    let mut panel = column![text(i18n.tr("call-devices"))
-        .size(theme::LABEL_SIZE)
-        .font(theme::BOLD)]
-    .spacing(theme::SMALL_GAP);
+    // The button over it says what it is: a label and a list a line.
+    let mut panel = column![].spacing(theme::SMALL_GAP);
     if setup.settings.is_none() {
         panel = panel.push(
             text(i18n.tr("settings-loading"))
@@ -384,19 +382,23 @@ fn devices_panel<'a>(i18n: &I18n, setup: &AudioSetup) -> Element<'a, Message> {
             let list = choices(i18n, setup.devices.as_ref(), slot, &current);
             let selected = chosen(&list, &current);
             panel = panel.push(
-                column![
-                    text(i18n.tr(label)).size(theme::SMALL_SIZE),
+                row![
+                    text(i18n.tr(label))
+                        .size(theme::SMALL_SIZE)
+                        .width(Length::Fixed(84.0)),
                     container(
                         pick_list(list, selected, move |c| Message::Device(slot, c))
                             .width(Fill)
                             .padding([5, 8])
                             .text_size(theme::SMALL_SIZE)
                             .style(theme::picker)
+                            .menu_style(theme::picker_menu)
                     )
                     .id(device_picker_id(slot))
                     .width(Fill),
                 ]
-                .spacing(3),
+                .spacing(theme::SMALL_GAP)
+                .align_y(Alignment::Center),
             );
         }
     }
@@ -408,7 +410,7 @@ fn devices_panel<'a>(i18n: &I18n, setup: &AudioSetup) -> Element<'a, Message> {
         );
     }
     container(panel)
-        .padding(12)
+        .padding(10)
         .width(Fill)
         .style(theme::card)
         .into()
