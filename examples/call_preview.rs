@@ -6,9 +6,16 @@
 //! (a call to Maria that fails: busy), `main` (the main window with a call
 //! in progress, one on hold and two missed calls), `history` (the main
 //! window with voice messages waiting and missed calls from the call
-//! history; the clock button beside the dial field opens the history).
-//! LANG is a language tag such as `de`; `ICED_THEME=Dark` shows the dark
-//! theme.
+//! history; the clock button beside the dial field opens the history),
+//! `forwarded` (a call to Bob that he forwarded to Carol, ringing there),
+//! `settings` (no call: the main window alone, to open the call settings
+//! from). LANG is a language tag such as `de`; `ICED_THEME=Dark` shows the
+//! dark theme.
+//!
+//! Call settings ("⋯" > "Call settings…", or "Sound devices" in a call
+//! window): the pretend engine has a USB headset stored as the microphone
+//! (not plugged in), two microphones and two speakers, forwarding when
+//! busy, and refuses a forwarding target of `sip:` as the engine does.
 //!
 //! The pretend engine plays a softphone: `call` rings for a second and is
 //! answered, `call_control` answers, declines, holds, mutes, transfers and
@@ -25,10 +32,11 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hark::config::CallSettings;
+use hark::config::{CallSettings, Forwarding};
 use hark::engine::{
-    Availability, CallAction, CallDirection, CallPhase, CallQualityView, CallView, Capabilities,
-    Command, Contact, ContactAvailability, EngineHandle, Event, PresenceUpdate, RegistrationState,
+    AudioDevice, Availability, CallAction, CallDirection, CallPhase, CallQualityView, CallView,
+    Capabilities, Command, Contact, ContactAvailability, EngineHandle, ErrorKind, Event,
+    PresenceUpdate, RegistrationState,
 };
 use hark::i18n::I18n;
 use hark::sip::subscription::SubscriptionState;
@@ -56,6 +64,13 @@ fn main() -> iced::Result {
             "history" => history::History::new(ALICE, now_ms()),
             _ => history::History::empty(),
         };
+        let mut settings = match scenario.as_str() {
+            "history" => CallSettings {
+                voicemail: Some("sip:voicemail@hark.test".into()),
+                ..CallSettings::default()
+            },
+            _ => call_settings(),
+        };
         while let Some(envelope) = commands.blocking_recv() {
             match envelope.command {
                 Command::Snapshot => {
@@ -75,13 +90,10 @@ fn main() -> iced::Result {
                         account: ALICE.into(),
                         updates: presence(),
                     });
+                    emit(Event::CallSettings {
+                        settings: Box::new(settings.clone()),
+                    });
                     if scenario == "history" {
-                        emit(Event::CallSettings {
-                            settings: Box::new(CallSettings {
-                                voicemail: Some("sip:voicemail@hark.test".into()),
-                                ..CallSettings::default()
-                            }),
-                        });
                         emit(Event::Voicemail {
                             account: ALICE.into(),
                             waiting: true,
@@ -127,6 +139,32 @@ fn main() -> iced::Result {
                 } => emit(history.answer(envelope.id, &filter, before, limit)),
                 Command::MarkCallsSeen { .. } => {
                     history.mark_seen();
+                    emit(Event::Ok { id: envelope.id });
+                }
+                Command::AudioDevices => emit(devices()),
+                Command::SetCallSettings { settings: new, .. } => {
+                    let f = &new.forwarding;
+                    let bad = [
+                        ("always", &f.always),
+                        ("busy", &f.busy),
+                        ("no_answer", &f.no_answer),
+                    ]
+                    .into_iter()
+                    .find(|(_, t)| t.as_deref().map(str::trim) == Some("sip:"));
+                    if let Some((key, _)) = bad {
+                        emit(Event::Error {
+                            id: envelope.id,
+                            kind: ErrorKind::BadArgument,
+                            message: format!(
+                                "forwarding.{key}: \"sip:\" is not an address or number to call"
+                            ),
+                        });
+                        continue;
+                    }
+                    settings = new;
+                    emit(Event::CallSettings {
+                        settings: Box::new(settings.clone()),
+                    });
                     emit(Event::Ok { id: envelope.id });
                 }
                 Command::Quit => {
@@ -176,6 +214,14 @@ fn start(scenario: &str, events: &broadcast::Sender<Event>, calls: &Calls) {
             bob.phase = CallPhase::Active;
             bob.codec = Some("opus".into());
             bob.answered_ms = Some(now_ms() - 83_000);
+            update(events, calls, bob);
+        }
+        // Only the main window: open the call settings from its menu.
+        "settings" => {}
+        "forwarded" => {
+            let mut bob = call("preview-bob", BOB, CallDirection::Outgoing);
+            bob.phase = CallPhase::Ringing;
+            bob.forwarded_to = Some("sip:carol@hark.test".into());
             update(events, calls, bob);
         }
         "ended" => {
@@ -299,6 +345,49 @@ fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
+}
+
+/// The `[calls]` settings the pretend engine starts with.
+fn call_settings() -> CallSettings {
+    CallSettings {
+        codecs: vec!["opus".into(), "G722".into()],
+        input: Some("alsa_input.usb-Jabra_Evolve2_40".into()),
+        ringer: Some("alsa_output.pci-0000_00_1f.3.analog-stereo".into()),
+        voicemail: Some("*98".into()),
+        forwarding: Forwarding {
+            busy: Some("maria@hark.test".into()),
+            no_answer: Some("*98".into()),
+            ..Forwarding::default()
+        },
+        ..CallSettings::default()
+    }
+}
+
+fn devices() -> Event {
+    let d = |id: &str, name: &str, is_default| AudioDevice {
+        id: id.into(),
+        name: name.into(),
+        is_default,
+    };
+    Event::AudioDevices {
+        inputs: vec![
+            d(
+                "alsa_input.pci-0000_00_1f.3.analog-stereo",
+                "Built-in Microphone",
+                true,
+            ),
+            d("alsa_input.usb-Logitech_C920", "HD Pro Webcam C920", false),
+        ],
+        outputs: vec![
+            d(
+                "alsa_output.pci-0000_00_1f.3.analog-stereo",
+                "Built-in Speakers",
+                true,
+            ),
+            d("alsa_output.hdmi-stereo", "DELL U2720Q (HDMI)", false),
+        ],
+        error: None,
+    }
 }
 
 fn contacts() -> Vec<Contact> {
