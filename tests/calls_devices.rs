@@ -35,6 +35,22 @@ fn a_call_plays_through_the_real_sound_device_path() {
     );
     let mut alice = Hark::start_with(&config, &[], &pulse.env());
     alice.wait_state("registered", T);
+    // The settings screen's list: the sound server's devices, by id.
+    alice.send(r#"{"cmd":"audio_devices"}"#);
+    let devices = alice.wait_event("audio_devices", T);
+    let ids = |key: &str| -> Vec<String> {
+        devices[key]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|d| d["id"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(devices.get("error").is_none(), "{devices}");
+    assert!(ids("outputs").contains(&"pulse".to_string()), "{devices}");
+    assert!(ids("inputs").contains(&"pulse".to_string()), "{devices}");
     let bob = Baresip::start_for_calls(
         &kam,
         "bob",
