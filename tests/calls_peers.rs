@@ -243,6 +243,16 @@ fn hark_and_linphonec(
     kam: &Kamailio,
     dir: &std::path::Path,
 ) -> (Hark, std::path::PathBuf, Linphonec, std::path::PathBuf) {
+    hark_and_linphonec_as(kam, dir, "carol", "c3")
+}
+
+/// As [`hark_and_linphonec`], with linphonec as `user`.
+fn hark_and_linphonec_as(
+    kam: &Kamailio,
+    dir: &std::path::Path,
+    user: &str,
+    password: &str,
+) -> (Hark, std::path::PathBuf, Linphonec, std::path::PathBuf) {
     let hark_wav = dir.join("hark.wav");
     let tone = dir.join("tone1000.wav");
     let made = std::process::Command::new("sox")
@@ -259,9 +269,9 @@ fn hark_and_linphonec(
         "udp",
         &calls_toml(440, &hark_wav, &["opus", "PCMU"]),
     );
-    let carol = Linphonec::start_with(kam, "carol", "c3", "supported=replaces, outbound");
-    carol.wait_registered(kam, "carol", T);
-    (alice, hark_wav, carol, tone)
+    let peer = Linphonec::start_with(kam, user, password, "supported=replaces, outbound");
+    peer.wait_registered(kam, user, T);
+    (alice, hark_wav, peer, tone)
 }
 
 #[test]
@@ -346,4 +356,36 @@ fn hark_calls_linphonec_and_both_hear_the_other() {
     assert_tone(&carol_wav, 440.0, "linphonec");
     assert_tone(&hark_wav, 1000.0, "hark from linphonec");
     carol.stop();
+}
+
+/// Hark's forwarding (a 302) with a caller Hark did not write: linphonec
+/// calls alice, who forwards every call to carol (Hark); linphonec
+/// follows the redirect and carol's phone rings with linphonec's call.
+#[test]
+fn linphonec_follows_harks_forwarding() {
+    let kam = server();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut alice, _, mut bob, _) = hark_and_linphonec_as(&kam, dir.path(), "bob", "b2");
+    let (mut carol, _) = Hark::for_calls(&kam, "carol", "c3", 660, dir.path(), &["PCMU"]);
+    alice.send(
+        &json!({"cmd": "set_call_settings", "id": 1, "settings": {
+            "input": "tone:440", "output": "none", "ringer": "none",
+            "forwarding": {"always": "carol"}
+        }})
+        .to_string(),
+    );
+    let set = alice.wait_for("forwarding set", T, |e| e["id"] == 1);
+    assert_eq!(set["event"], "ok", "{set}");
+
+    bob.send(&format!("call {}", kam.aor("alice")));
+    let ringing = carol.wait_incoming_call(T);
+    assert_eq!(ringing["peer"], kam.aor("bob").as_str(), "{ringing}");
+    let id = ringing["id"].as_str().unwrap().to_string();
+    carol.call_control(&id, json!({"op": "answer"}));
+    carol.wait_call_phase(&id, "active", T);
+    let turned = alice.wait_for("alice's forward", T, |e| e["event"] == "call");
+    assert_eq!(turned["call"]["end_reason"], "forwarded", "{turned}");
+    carol.call_control(&id, json!({"op": "hangup"}));
+    carol.wait_call_ended(&id, T);
+    bob.stop();
 }
