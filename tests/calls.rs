@@ -529,6 +529,39 @@ fn answering_a_second_call_holds_the_first_and_resuming_swaps() {
         .collect();
     assert!(told.contains(&(json!(with_bob), json!(false))), "{told:?}");
     assert!(told.contains(&(json!(with_carol), json!(true))), "{told:?}");
+
+    // Quick swaps, each before the re-INVITEs of the one before are
+    // answered: every click waits its turn and none is lost.
+    // From bob active, carol held: to carol and straight back to bob.
+    let since = alice.seen().len();
+    for id in [&with_carol, &with_bob] {
+        alice.call_control(id, json!({"op": "resume"}));
+    }
+    on_hold(&mut alice, &with_bob, true, since);
+    let deadline = std::time::Instant::now() + T;
+    loop {
+        let since = alice.seen().len();
+        alice.send(r#"{"cmd":"snapshot","id":"again"}"#);
+        alice.wait_for("a snapshot", T, |e| e["id"] == "again");
+        let held = |id: &str| {
+            alice.seen()[since..].iter().any(|e| {
+                e["event"] == "call" && e["call"]["id"] == id && e["call"]["on_hold"] == true
+            })
+        };
+        if !held(&with_bob) && held(&with_carol) {
+            break;
+        }
+        let told: Vec<_> = alice.seen()[since..]
+            .iter()
+            .filter(|e| e["event"] == "call")
+            .map(|e| (e["call"]["id"].clone(), e["call"]["on_hold"].clone()))
+            .collect();
+        assert!(
+            std::time::Instant::now() < deadline,
+            "bob held or carol not after the swaps: {told:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     for id in [&with_bob, &with_carol] {
         alice.call_control(id, json!({"op": "hangup"}));
         alice.wait_call_ended(id, T);

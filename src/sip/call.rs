@@ -122,6 +122,11 @@ impl CallMachine {
         &self.shown
     }
 
+    /// One of our re-offers (hold, resume, refresh) waits for its answer.
+    pub fn offer_pending(&self) -> bool {
+        self.reoffer.is_some()
+    }
+
     pub fn dialog(&self) -> Option<&Dialog> {
         self.dialog.as_ref()
     }

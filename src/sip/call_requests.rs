@@ -93,7 +93,10 @@ impl CallMachine {
             // Glare: both sides offered (§14.2).
             return vec![Output::Respond(response(491, Method::Invite, r.cseq, None))];
         }
-        if self.reinvite_in.is_some() || self.retransmit.is_some() {
+        // §14.2: 500 only while our answer to the last one is not sent; once
+        // sent, a new offer may come before its ACK (the ACK and the next
+        // INVITE travel separately and can cross).
+        if self.reinvite_in.is_some() {
             let mut resp = response(500, Method::Invite, r.cseq, None);
             let secs = (self.next_rand() % 10).to_string();
             resp.headers.push(("Retry-After".into(), secs));

@@ -239,6 +239,22 @@ fn a_second_reinvite_before_the_answer_gets_500_with_retry_after() {
     assert_eq!(r.headers[0].0, "Retry-After");
 }
 
+#[test]
+fn a_reinvite_after_our_answer_but_before_its_ack_is_taken() {
+    let (mut m, now, _) = uac_established();
+    m.handle_input(req(Method::Invite, 7, Some(HOLD)), now);
+    let out = m.handle_input(
+        Input::Answer {
+            sdp: ANSWER.to_vec(),
+        },
+        now,
+    );
+    assert_eq!(responses(&out), vec![(200, Method::Invite, 7)]);
+    let out = m.handle_input(req(Method::Invite, 8, Some(OFFER)), now);
+    assert!(responses(&out).is_empty(), "{out:?}");
+    assert!(out.iter().any(|o| matches!(o, Output::NeedAnswer { .. })));
+}
+
 /// Puts the established call on hold; returns the re-INVITE sent.
 fn send_hold(m: &mut CallMachine, now: Instant) -> Request {
     let out = m.handle_input(

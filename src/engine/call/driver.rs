@@ -106,6 +106,8 @@ struct Call {
     redirect_to: Option<String>,
     /// Forwarding on no answer: when, and where to.
     no_answer: Option<(tokio::time::Instant, String)>,
+    /// A hold (true) or resumption asked for while another offer was out.
+    wanted_hold: Option<bool>,
     /// The ring of an incoming call, while it waits.
     ringer: Option<crate::audio::ringtone::Ringer>,
     /// The history has this call's row, and its answer.

@@ -40,6 +40,7 @@ impl Call {
             redirect_to: None,
             no_answer: None,
             ringer: None,
+            wanted_hold: None,
             recorded: false,
             recorded_answer: false,
         }
@@ -96,10 +97,61 @@ impl Call {
             if self.view.phase != CallPhase::Incoming {
                 self.stop_ringing();
             }
+            self.retry_wanted_hold();
         }
         self.stop_ringing();
         self.media = None;
         let _ = done.send(self.view.id.clone());
+    }
+
+    /// Offers hold (sendonly) or resumption (sendrecv); false when the
+    /// machine could not send it now (another offer is out, or the call is
+    /// not established).
+    fn hold_or_resume(&mut self, hold: bool) -> bool {
+        let local = if hold {
+            self.local.held()
+        } else {
+            self.local.resumed()
+        };
+        let offer = offer_answer::make_offer(&local);
+        let bytes = offer.to_string().into_bytes();
+        let before = self.machine.state().clone();
+        let out = self.machine.handle_input(
+            if hold {
+                Input::Hold { offer: bytes }
+            } else {
+                Input::Resume { offer: bytes }
+            },
+            Instant::now(),
+        );
+        let sent = !out.is_empty() || self.machine.state() != &before;
+        if sent {
+            self.local = local;
+            self.pending_offer = Some(offer);
+        }
+        self.process(out);
+        sent
+    }
+
+    /// A hold or resumption asked for while another offer was out goes
+    /// once that one is settled (and is dropped when no longer needed).
+    fn retry_wanted_hold(&mut self) {
+        let Some(hold) = self.wanted_hold else {
+            return;
+        };
+        if self.machine.offer_pending() {
+            return; // its answer decides where the call stands
+        }
+        match self.machine.state() {
+            CallState::Established { on_hold } if *on_hold == hold => self.wanted_hold = None,
+            CallState::Established { .. } => {
+                if self.hold_or_resume(hold) {
+                    self.wanted_hold = None;
+                }
+            }
+            CallState::Ended(_) => self.wanted_hold = None,
+            _ => {}
+        }
     }
 
     /// Rings on the ringer device while the call waits for an answer.
@@ -159,27 +211,8 @@ impl Call {
             CallAction::Hangup => self.input(Input::Hangup),
             CallAction::Hold | CallAction::Resume => {
                 let hold = action == CallAction::Hold;
-                let local = if hold {
-                    self.local.held()
-                } else {
-                    self.local.resumed()
-                };
-                let offer = offer_answer::make_offer(&local);
-                let bytes = offer.to_string().into_bytes();
-                let before = self.machine.state().clone();
-                let out = self.machine.handle_input(
-                    if hold {
-                        Input::Hold { offer: bytes }
-                    } else {
-                        Input::Resume { offer: bytes }
-                    },
-                    Instant::now(),
-                );
-                if !out.is_empty() || self.machine.state() != &before {
-                    self.local = local;
-                    self.pending_offer = Some(offer);
-                }
-                self.process(out);
+                // While another offer is out the change waits its turn.
+                self.wanted_hold = (!self.hold_or_resume(hold)).then_some(hold);
             }
             CallAction::Mute | CallAction::Unmute => {
                 self.muted = action == CallAction::Mute;
