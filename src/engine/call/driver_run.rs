@@ -144,11 +144,7 @@ impl Call {
         }
         match self.machine.state() {
             CallState::Established { on_hold } if *on_hold == hold => self.wanted_hold = None,
-            CallState::Established { .. } => {
-                if self.hold_or_resume(hold) {
-                    self.wanted_hold = None;
-                }
-            }
+            CallState::Established { .. } if self.hold_or_resume(hold) => self.wanted_hold = None,
             CallState::Ended(_) => self.wanted_hold = None,
             _ => {}
         }
