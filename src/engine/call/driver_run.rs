@@ -142,8 +142,8 @@ impl Call {
         if self.machine.offer_pending() {
             return; // its answer decides where the call stands
         }
-        match self.machine.state() {
-            CallState::Established { on_hold } if *on_hold == hold => self.wanted_hold = None,
+        match self.machine.state().clone() {
+            CallState::Established { on_hold } if on_hold == hold => self.wanted_hold = None,
             CallState::Established { .. } if self.hold_or_resume(hold) => self.wanted_hold = None,
             CallState::Ended(_) => self.wanted_hold = None,
             _ => {}
