@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use super::codec::dtmf::{DtmfEvent, DtmfReceiver, DtmfSender};
 use super::codec::AudioCodec;
-use super::jitter::{JitterBuffer, JitterConfig, Playout};
+use super::jitter::{JitterBuffer, JitterConfig, JitterStats, Playout};
 use super::offer_answer::Negotiated;
 use super::rtcp::{self, CallQuality, ReceptionStats, ReportBlock, RtcpPacket, SenderInfo};
 use super::rtp::{FilterStats, RtpPacket, RtpSender, SourceFilter};
@@ -55,6 +55,8 @@ pub struct SessionStats {
     pub decode_errors: u64,
     pub dtmf_sent: u64,
     pub filter: FilterStats,
+    /// The jitter buffer's counters (late, shrunk, grown...).
+    pub jitter: JitterStats,
 }
 
 /// A key being sent.
@@ -474,6 +476,7 @@ impl MediaSession {
     pub fn stats(&self) -> SessionStats {
         SessionStats {
             filter: self.filter.stats(),
+            jitter: self.jitter.stats(),
             ..self.stats
         }
     }

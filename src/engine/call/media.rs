@@ -197,6 +197,7 @@ fn run(
                     session.send_dtmf(&keys);
                 }
                 Ok(MediaCmd::Stop) | Err(std_mpsc::TryRecvError::Disconnected) => {
+                    tracing::info!(stats = ?session.stats(), "call media ends");
                     if let Some(bye) = session.bye(now, wall_ntp()) {
                         let _ = ports.rtcp.send_to(&bye, session.negotiated().remote_rtcp);
                     }
