@@ -70,6 +70,15 @@ struct DtmfOut {
     gap_ticks: u32,
 }
 
+/// A decoded frame quieter than -40 dBFS (RMS) is a pause the jitter buffer
+/// may drop or stretch unheard.
+const QUIET_RMS: i64 = 328;
+
+fn is_quiet(frame: &[i16]) -> bool {
+    let energy: i64 = frame.iter().map(|&s| s as i64 * s as i64).sum();
+    energy < QUIET_RMS * QUIET_RMS * frame.len().max(1) as i64
+}
+
 /// One call's audio stream; see the module documentation.
 pub struct MediaSession {
     negotiated: Negotiated,
@@ -353,8 +362,17 @@ impl MediaSession {
                     self.codec.conceal(1, &mut self.decoded);
                 }
             }
-            Some(Playout::Missing { .. }) => {
-                let next = self.jitter.peek_next().map(|p| p.payload.clone());
+            Some(Playout::Missing { timestamp }) => {
+                // FEC in a packet rebuilds the frame just before it: only
+                // the next slot's packet can fill this one. (Not the packet
+                // of this very slot, when the buffer repeats a slot to grow,
+                // nor one further on, after two losses in a row.)
+                let step = self.jitter.config().frame_samples;
+                let next = self
+                    .jitter
+                    .peek_next()
+                    .filter(|p| p.timestamp == timestamp.wrapping_add(step))
+                    .map(|p| p.payload.clone());
                 let recovered = next
                     .map(|payload| self.codec.recover(&payload, &mut self.decoded))
                     .unwrap_or(false);
@@ -367,6 +385,7 @@ impl MediaSession {
                 }
             }
         }
+        self.jitter.played(is_quiet(&self.decoded));
         self.upsampled.clear();
         self.up.process(&self.decoded, &mut self.upsampled);
         self.playable.extend(self.upsampled.iter().copied());
