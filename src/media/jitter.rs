@@ -397,10 +397,10 @@ impl JitterBuffer {
         } else {
             self.waiting = 0;
         }
-        let hole = !self
+        let hole = self
             .packets
             .first_key_value()
-            .is_some_and(|(&k, _)| k < play + frame);
+            .is_none_or(|(&k, _)| k >= play + frame);
         let free = self.quiet_run >= QUIET_FRAMES || hole;
         if self.waiting > 0 && (free || self.waiting >= FORCE_AFTER) {
             self.waiting = 0;

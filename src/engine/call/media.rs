@@ -79,7 +79,9 @@ pub(crate) enum MediaEvent {
     Dtmf(char),
     Quality {
         quality: CallQuality,
-        stats: SessionStats,
+        /// Boxed: the counters (the jitter buffer's among them) dwarf the
+        /// other variants.
+        stats: Box<SessionStats>,
         codec: &'static str,
     },
     /// A device failed or could not be opened; the call goes on.
@@ -246,7 +248,7 @@ fn run(
             next_quality = now + QUALITY_EVERY;
             let _ = events.send(MediaEvent::Quality {
                 quality: session.quality(),
-                stats: session.stats(),
+                stats: Box::new(session.stats()),
                 codec: session.codec_name(),
             });
         }
