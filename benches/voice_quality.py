@@ -25,20 +25,31 @@ and the report. benches/netem_tun.py owns the impaired link.
   same loss and delay sequence (packet by packet in order of arrival).
 - Run (per codec, per run, Hark then baresip): alice (caller, in the first
   namespace) calls bob (callee, auto-answer, in the second); alice's
-  microphone plays the speech file once; bob's speaker is written to a WAV
-  file (Hark: `output = "file:..."`; baresip: its aufile player, i.e. what
-  its speaker would play, after its jitter buffer and audio buffer); after
-  the speech and 1.5 s more, alice hangs up.
+  microphone plays the speech file once; bob's speaker is recorded (Hark:
+  `output = "file:..."`, written by its media thread where a sound device
+  would get it; baresip: below); after the speech and 1.5 s more, alice
+  hangs up. bob's microphone is silence (Hark: `none`; baresip: a silent
+  file longer than the call, as baresip 1.0 stops its audio when its file
+  source ends).
   Both clients run with their shipped defaults except the codec list and
   the audio devices (baresip's from its own config template: jitter buffer
-  5-10 frames, audio buffer 20-160 ms, opus_bitrate 28000, no FEC).
+  5-10 frames, audio buffer 20-160 ms, opus_bitrate 28000, no FEC; Hark:
+  Opus 32 kbit/s with in-band FEC, complexity 5, adaptive jitter buffer).
+- baresip's speaker: its aufile module has no player in 1.0, so it plays
+  to the null sink of a private PulseAudio, recorded through the sink's
+  monitor (row `baresip`). Its sndfile module's decoder dump (before its
+  audio buffer and the sound server) is scored too (row `baresip-dump`),
+  and the goal is checked against both.
 - Score: the recording is brought to 16 kHz mono, aligned to the reference
   by cross-correlation, cut to the reference's length, and scored with
   `pesq(16000, ref, deg, 'wb')` (P.862.2 wideband MOS-LQO); narrowband
   P.862 is printed beside it.
 
 Installs nothing: a missing tool stops it with what to install. Needs root
-(network namespaces, TUN). `--keep DIR` keeps the recordings and logs.
+(network namespaces, TUN). `--keep DIR` keeps the recordings and logs (the
+callee Hark's log ends with its media counters: `call media ends`),
+`--json FILE` writes every run's figures, `--input WAV` uses your own
+speech, `--loss/--delay/--jitter` change the link.
 """
 import argparse
 import json
@@ -616,11 +627,12 @@ def summarize(results, codecs, clients):
             print(f"| {codec} | {client} | {len(ok)} | {statistics.mean(wb):.2f} | "
                   f"{min(wb):.2f} | {max(wb):.2f} | {statistics.mean(nb):.2f} |")
     for codec in codecs:
-        h, b = means.get((codec, "hark")), means.get((codec, "baresip"))
-        if h is not None and b is not None:
-            verdict = "met" if h >= b + 0.3 else "NOT met"
-            print(f"{codec}: Hark - baresip = {h - b:+.2f} (goal +0.30: {verdict})")
-
+        h = means.get((codec, "hark"))
+        for other, what in (("baresip", "speaker"), ("baresip-dump", "decoder dump")):
+            b = means.get((codec, other))
+            if h is not None and b is not None:
+                verdict = "met" if h >= b + 0.3 else "NOT met"
+                print(f"{codec}: Hark - baresip ({what}) = {h - b:+.2f} (goal +0.30: {verdict})")
 
 if __name__ == "__main__":
     main()
