@@ -26,7 +26,14 @@
 //! *spread* is how much later than that it came. The target delay is
 //! `peak spread in the window + one frame`, clamped to
 //! `[min_delay, max_delay]`; for the first packets, before the window says
-//! much, at least `start_delay`.
+//! much, at least `start_delay`. The peak spread is *held*: it follows a
+//! larger one at once and a smaller one slowly (a time constant of
+//! `1 << HOLD_SHIFT` packets, about five seconds), so the target does not
+//! dip each time the latest peak leaves the window only to rise again at
+//! the next one: each dip and rise would cost a dropped and a concealed
+//! frame. (Not while the first window fills: a burst at the start, of
+//! packets queued before the media thread read its socket, is forgotten
+//! with the window.)
 //!
 //! *Holding the delay.* At a tick at local time `now`, the current delay is
 //! how long after the fastest possible arrival of `play` we play it:
@@ -36,6 +43,15 @@
 //! (shrinks by 20 ms), a delay below `target - frame / 2` repeats the slot as
 //! `Missing` without moving `play` (grows by 20 ms; the codec conceals it).
 //! Clock drift between sender and receiver is absorbed the same way.
+//!
+//! *Where to adjust.* Dropping or inserting 20 ms in the middle of a word is
+//! heard, and PESQ scores it like a loss. So an adjustment waits for a
+//! moment where it costs nothing: after `QUIET_FRAMES` quiet frames (the
+//! caller reports what it played with [`JitterBuffer::played`]), or at a
+//! slot that is missing anyway (shrinking skips the hole, growing extends
+//! a concealment already under way). An adjustment wanted for `FORCE_AFTER`
+//! ticks without such a moment (music, a long monologue) goes ahead. A
+//! caller that never reports counts as quiet: it adjusts as soon as wanted.
 //!
 //! *Restarts and idling.* A new SSRC or a timestamp jump of more than ten
 //! seconds starts afresh. After a second of `Missing` with nothing buffered
@@ -53,6 +69,13 @@ pub const ADJUST_EVERY: u32 = 5;
 /// Consecutive `Missing` ticks with an empty buffer after which playout
 /// stops and buffers anew (one second).
 pub const IDLE_AFTER: u32 = 50;
+/// The held peak spread decays by `1 / (1 << HOLD_SHIFT)` of its excess
+/// over the window's peak per packet (256 packets: about 5 s at 20 ms).
+pub const HOLD_SHIFT: u32 = 8;
+/// Quiet frames played in a row after which adjusting the delay is free.
+pub const QUIET_FRAMES: u32 = 2;
+/// Ticks an adjustment may wait for a quiet frame or a hole (two seconds).
+pub const FORCE_AFTER: u32 = 100;
 
 /// Tuning of one [`JitterBuffer`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +147,9 @@ pub struct JitterStats {
     /// Slots inserted to grow the delay (also counted in `missing`).
     pub grown: u64,
     pub restarts: u64,
+    /// Adjustments (shrunk or grown) made in speech because one had waited
+    /// `FORCE_AFTER` ticks for a quiet frame or a hole.
+    pub forced: u64,
 }
 
 /// The adaptive jitter buffer; see the module documentation.
@@ -139,10 +165,16 @@ pub struct JitterBuffer {
     transits: VecDeque<i64>,
     min_transit: i64,
     peak_spread: i64,
+    /// `peak_spread` held: up at once, down slowly.
+    held_spread: i64,
     seen: u32,
     play: Option<i64>,
     missing_run: u32,
     since_adjust: u32,
+    /// Quiet frames played in a row, as the caller reported them.
+    quiet_run: u32,
+    /// Ticks an adjustment has been waiting for.
+    waiting: u32,
     stats: JitterStats,
 }
 
@@ -158,10 +190,13 @@ impl JitterBuffer {
             transits: VecDeque::new(),
             min_transit: 0,
             peak_spread: 0,
+            held_spread: 0,
             seen: 0,
             play: None,
             missing_run: 0,
             since_adjust: 0,
+            quiet_run: QUIET_FRAMES,
+            waiting: 0,
             stats: JitterStats::default(),
         }
     }
@@ -215,7 +250,7 @@ impl JitterBuffer {
 
     fn target_units(&self) -> i64 {
         let frame = self.cfg.frame_samples as i64;
-        let mut t = self.peak_spread + frame;
+        let mut t = self.held_spread + frame;
         if (self.seen as usize) < self.cfg.window / 4 {
             t = t.max(self.units(self.cfg.start_delay));
         }
@@ -232,10 +267,23 @@ impl JitterBuffer {
         Some(self.duration(d))
     }
 
+    /// What the caller made of the last slot: `quiet` when it played (or
+    /// concealed) a frame too faint to miss, so a delay adjustment next to
+    /// it would not be heard. See "Where to adjust" in the module docs.
+    pub fn played(&mut self, quiet: bool) {
+        self.quiet_run = if quiet {
+            self.quiet_run.saturating_add(1)
+        } else {
+            0
+        };
+    }
+
     fn restart(&mut self) {
         self.ssrc = None;
         self.packets.clear();
         self.transits.clear();
+        self.held_spread = 0;
+        self.waiting = 0;
         self.seen = 0;
         self.play = None;
         self.missing_run = 0;
@@ -309,6 +357,16 @@ impl JitterBuffer {
         let max = self.transits.iter().copied().max().unwrap_or(transit);
         self.min_transit = min;
         self.peak_spread = max - min;
+        let excess = self.held_spread - self.peak_spread;
+        // Not held while the first window fills: a burst at the start (the
+        // packets queued before our media thread read its socket) would
+        // otherwise keep the delay high for many seconds.
+        if excess <= 0 || self.seen as usize <= self.cfg.window {
+            self.held_spread = self.peak_spread;
+        } else {
+            // Rounded up, so the held value reaches the window's at last.
+            self.held_spread -= (excess + (1 << HOLD_SHIFT) - 1) >> HOLD_SHIFT;
+        }
     }
 
     /// One frame tick at `now`: what to play, or `None` while buffering.
@@ -332,17 +390,32 @@ impl JitterBuffer {
         let mut play = play;
         let delay = now - play - self.min_transit;
         self.since_adjust += 1;
-        if self.since_adjust >= ADJUST_EVERY {
-            if delay < target - frame / 2 {
-                self.since_adjust = 0;
+        let grow = delay < target - frame / 2;
+        let shrink = delay > target + frame;
+        if self.since_adjust >= ADJUST_EVERY && (grow || shrink) {
+            self.waiting += 1;
+        } else {
+            self.waiting = 0;
+        }
+        let hole = self
+            .packets
+            .first_key_value()
+            .is_none_or(|(&k, _)| k >= play + frame);
+        let free = self.quiet_run >= QUIET_FRAMES || hole;
+        if self.waiting > 0 && (free || self.waiting >= FORCE_AFTER) {
+            self.waiting = 0;
+            self.since_adjust = 0;
+            if !free {
+                self.stats.forced += 1;
+            }
+            if grow {
                 self.stats.grown += 1;
                 self.stats.missing += 1;
                 return Some(Playout::Missing {
                     timestamp: play as u32,
                 });
             }
-            if delay > target + frame {
-                self.since_adjust = 0;
+            if shrink {
                 self.stats.shrunk += 1;
                 if let Some((&k, _)) = self.packets.first_key_value() {
                     if k < play + frame {

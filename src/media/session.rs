@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use super::codec::dtmf::{DtmfEvent, DtmfReceiver, DtmfSender};
 use super::codec::AudioCodec;
-use super::jitter::{JitterBuffer, JitterConfig, Playout};
+use super::jitter::{JitterBuffer, JitterConfig, JitterStats, Playout};
 use super::offer_answer::Negotiated;
 use super::rtcp::{self, CallQuality, ReceptionStats, ReportBlock, RtcpPacket, SenderInfo};
 use super::rtp::{FilterStats, RtpPacket, RtpSender, SourceFilter};
@@ -55,6 +55,8 @@ pub struct SessionStats {
     pub decode_errors: u64,
     pub dtmf_sent: u64,
     pub filter: FilterStats,
+    /// The jitter buffer's counters (late, shrunk, grown...).
+    pub jitter: JitterStats,
 }
 
 /// A key being sent.
@@ -66,6 +68,15 @@ struct DtmfOut {
     /// Ticks (20 ms) left for the current key, then gap ticks.
     hold_ticks: u32,
     gap_ticks: u32,
+}
+
+/// A decoded frame quieter than -40 dBFS (RMS) is a pause the jitter buffer
+/// may drop or stretch unheard.
+const QUIET_RMS: i64 = 328;
+
+fn is_quiet(frame: &[i16]) -> bool {
+    let energy: i64 = frame.iter().map(|&s| s as i64 * s as i64).sum();
+    energy < QUIET_RMS * QUIET_RMS * frame.len().max(1) as i64
 }
 
 /// One call's audio stream; see the module documentation.
@@ -351,8 +362,17 @@ impl MediaSession {
                     self.codec.conceal(1, &mut self.decoded);
                 }
             }
-            Some(Playout::Missing { .. }) => {
-                let next = self.jitter.peek_next().map(|p| p.payload.clone());
+            Some(Playout::Missing { timestamp }) => {
+                // FEC in a packet rebuilds the frame just before it: only
+                // the next slot's packet can fill this one. (Not the packet
+                // of this very slot, when the buffer repeats a slot to grow,
+                // nor one further on, after two losses in a row.)
+                let step = self.jitter.config().frame_samples;
+                let next = self
+                    .jitter
+                    .peek_next()
+                    .filter(|p| p.timestamp == timestamp.wrapping_add(step))
+                    .map(|p| p.payload.clone());
                 let recovered = next
                     .map(|payload| self.codec.recover(&payload, &mut self.decoded))
                     .unwrap_or(false);
@@ -365,6 +385,7 @@ impl MediaSession {
                 }
             }
         }
+        self.jitter.played(is_quiet(&self.decoded));
         self.upsampled.clear();
         self.up.process(&self.decoded, &mut self.upsampled);
         self.playable.extend(self.upsampled.iter().copied());
@@ -474,6 +495,7 @@ impl MediaSession {
     pub fn stats(&self) -> SessionStats {
         SessionStats {
             filter: self.filter.stats(),
+            jitter: self.jitter.stats(),
             ..self.stats
         }
     }

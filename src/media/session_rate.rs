@@ -5,14 +5,19 @@
 //!
 //! Why not `audio::resample` (rubato): its FFT resampler holds half a block
 //! (5 ms) in each direction, 10 ms on every call's mouth-to-ear delay; this
-//! FIR adds about half a millisecond, and the codec rates divide 48 kHz.
+//! FIR adds about a millisecond each way, and the codec rates divide 48 kHz.
 //! Device rates that do not divide (44.1 kHz) go through rubato.
 
 use std::f64::consts::PI;
 
-/// Taps per phase: 8 (48 taps at a factor of 6, 24 at 3) gives about
-/// 50 dB of alias rejection, plenty for telephone codecs.
-const TAPS_PER_PHASE: usize = 8;
+/// Taps per phase: 16 (96 taps at a factor of 6, 48 at 3), with the
+/// cut-off at 95 % of the lower rate's Nyquist frequency: at 8 kHz flat to
+/// 3 kHz, -1.4 dB at 3.4 kHz, 26 dB down at 4.4 kHz (what would fold back
+/// to 3.6 kHz) and 50 dB from 5 kHz. With 8 taps and 90 %, 3.4 kHz lost
+/// 4.5 dB each way and PESQ-WB of a clean PCMU call was 0.07 lower.
+const TAPS_PER_PHASE: usize = 16;
+/// The cut-off as a fraction of the lower rate's Nyquist frequency.
+const CUTOFF: f64 = 0.95;
 
 #[derive(Debug, Clone)]
 pub(super) struct RateConverter {
@@ -33,7 +38,7 @@ impl RateConverter {
         let (hi, lo) = (from.max(to), from.min(to).max(1));
         let factor = if hi % lo == 0 { (hi / lo) as usize } else { 1 };
         let len = factor * TAPS_PER_PHASE;
-        let cutoff = 0.5 / factor as f64 * 0.9;
+        let cutoff = 0.5 / factor as f64 * CUTOFF;
         let mid = (len as f64 - 1.0) / 2.0;
         let mut taps: Vec<f32> = (0..len)
             .map(|i| {
@@ -155,6 +160,20 @@ mod tests {
         let mut low = Vec::new();
         down.process(&tone(6000.0, 48000, 9600, 10000.0), &mut low);
         assert!(rms(&low[400..]) < 10000.0 * 0.05, "{}", rms(&low[400..]));
+    }
+
+    #[test]
+    fn the_telephone_band_keeps_its_level() {
+        // 3.2 kHz through 8 kHz and back: within 1.5 dB (it lost 6 dB with
+        // the earlier, shorter filter).
+        let mut down = RateConverter::new(48000, 8000);
+        let mut up = RateConverter::new(8000, 48000);
+        let mut low = Vec::new();
+        down.process(&tone(3200.0, 48000, 48000, 10000.0), &mut low);
+        let mut back = Vec::new();
+        up.process(&low, &mut back);
+        let level = rms(&back[4800..]) / (10000.0 / 2f64.sqrt());
+        assert!(level > 0.84, "level {level}");
     }
 
     #[test]

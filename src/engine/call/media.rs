@@ -81,7 +81,9 @@ pub(crate) enum MediaEvent {
     Dtmf(char),
     Quality {
         quality: CallQuality,
-        stats: SessionStats,
+        /// Boxed: the counters (the jitter buffer's among them) dwarf the
+        /// other variants.
+        stats: Box<SessionStats>,
         codec: &'static str,
     },
     /// A device failed or could not be opened; the call goes on.
@@ -196,6 +198,7 @@ fn run(
                     }
                 }
                 Ok(MediaCmd::Stop) | Err(std_mpsc::TryRecvError::Disconnected) => {
+                    tracing::info!(stats = ?session.stats(), "call media ends");
                     if let Some(bye) = session.bye(now, wall_ntp()) {
                         let _ = ports.rtcp.send_to(&bye, session.negotiated().remote_rtcp);
                     }
@@ -244,7 +247,7 @@ fn run(
             next_quality = now + QUALITY_EVERY;
             let _ = events.send(MediaEvent::Quality {
                 quality: session.quality(),
-                stats: session.stats(),
+                stats: Box::new(session.stats()),
                 codec: session.codec_name(),
             });
         }
