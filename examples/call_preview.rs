@@ -311,20 +311,8 @@ fn figures_every_two_seconds(events: broadcast::Sender<Event>, calls: Calls) {
 
 fn call(id: &str, peer: &str, direction: CallDirection) -> CallView {
     CallView {
-        id: id.into(),
-        account: ALICE.into(),
-        peer: peer.into(),
-        peer_name: None,
-        direction,
         phase: CallPhase::Incoming,
-        on_hold: false,
-        muted: false,
-        codec: None,
-        end_reason: None,
-        detail: None,
-        forwarded_to: None,
-        started_ms: now_ms(),
-        answered_ms: None,
+        ..CallView::new(id, ALICE, peer, direction, now_ms())
     }
 }
 

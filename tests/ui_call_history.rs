@@ -107,22 +107,7 @@ fn three_calls(now: i64) -> Vec<CallRecord> {
 
 /// `peer` calling Alice, ringing.
 fn ringing_view(id: &str, peer: &str, now: i64) -> CallView {
-    CallView {
-        id: id.into(),
-        account: ALICE.into(),
-        peer: peer.into(),
-        peer_name: None,
-        direction: CallDirection::Incoming,
-        phase: CallPhase::Incoming,
-        on_hold: false,
-        muted: false,
-        codec: None,
-        end_reason: None,
-        detail: None,
-        forwarded_to: None,
-        started_ms: now,
-        answered_ms: None,
-    }
+    CallView::new(id, ALICE, peer, CallDirection::Incoming, now)
 }
 
 /// The envelopes sent since the last look.

@@ -397,20 +397,8 @@ fn now_ms() -> i64 {
 
 fn call_to_bob(phase: CallPhase) -> CallView {
     CallView {
-        id: "c1".into(),
-        account: ALICE.into(),
-        peer: BOB.into(),
-        peer_name: None,
-        direction: CallDirection::Outgoing,
         phase,
-        on_hold: false,
-        muted: false,
-        codec: None,
-        end_reason: None,
-        detail: None,
-        forwarded_to: None,
-        started_ms: now_ms(),
-        answered_ms: None,
+        ..CallView::new("c1", ALICE, BOB, CallDirection::Outgoing, now_ms())
     }
 }
 

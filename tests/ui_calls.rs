@@ -39,20 +39,8 @@ fn now_ms() -> i64 {
 /// Bob calling Alice, ringing.
 fn incoming_call(id: &str) -> CallView {
     CallView {
-        id: id.into(),
-        account: ALICE.into(),
-        peer: BOB.into(),
         peer_name: Some("Robert B.".into()),
-        direction: CallDirection::Incoming,
-        phase: CallPhase::Incoming,
-        on_hold: false,
-        muted: false,
-        codec: None,
-        end_reason: None,
-        detail: None,
-        forwarded_to: None,
-        started_ms: now_ms(),
-        answered_ms: None,
+        ..CallView::new(id, ALICE, BOB, CallDirection::Incoming, now_ms())
     }
 }
 

@@ -101,6 +101,38 @@ pub struct CallView {
     pub answered_ms: Option<i64>,
 }
 
+impl CallView {
+    /// A call as it starts: calling (ours) or ringing here (theirs), with
+    /// nothing known yet but who, from which account and when.
+    pub fn new(
+        id: impl Into<String>,
+        account: impl Into<String>,
+        peer: impl Into<String>,
+        direction: CallDirection,
+        started_ms: i64,
+    ) -> CallView {
+        CallView {
+            id: id.into(),
+            account: account.into(),
+            peer: peer.into(),
+            peer_name: None,
+            direction,
+            phase: match direction {
+                CallDirection::Outgoing => CallPhase::Calling,
+                CallDirection::Incoming => CallPhase::Incoming,
+            },
+            on_hold: false,
+            muted: false,
+            codec: None,
+            end_reason: None,
+            detail: None,
+            forwarded_to: None,
+            started_ms,
+            answered_ms: None,
+        }
+    }
+}
+
 /// Media figures for the call-info panel, every few seconds of a call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallQualityView {

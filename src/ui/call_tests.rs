@@ -4,20 +4,14 @@ use crate::i18n::{I18n, Language};
 
 fn view(id: &str, direction: CallDirection, phase: CallPhase) -> CallView {
     CallView {
-        id: id.into(),
-        account: "sip:alice@hark.test".into(),
-        peer: "sip:bob@hark.test".into(),
-        peer_name: None,
-        direction,
         phase,
-        on_hold: false,
-        muted: false,
-        codec: None,
-        end_reason: None,
-        detail: None,
-        forwarded_to: None,
-        started_ms: 1_000,
-        answered_ms: None,
+        ..CallView::new(
+            id,
+            "sip:alice@hark.test",
+            "sip:bob@hark.test",
+            direction,
+            1_000,
+        )
     }
 }
 

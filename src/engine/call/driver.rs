@@ -140,25 +140,13 @@ fn machine() -> CallMachine {
 }
 
 fn view(shared: &Shared, id: String, peer: String, direction: CallDirection) -> CallView {
-    CallView {
+    CallView::new(
         id,
-        account: shared.account.address.clone(),
+        shared.account.address.clone(),
         peer,
-        peer_name: None,
         direction,
-        phase: match direction {
-            CallDirection::Outgoing => CallPhase::Calling,
-            CallDirection::Incoming => CallPhase::Incoming,
-        },
-        on_hold: false,
-        muted: false,
-        codec: None,
-        end_reason: None,
-        detail: None,
-        forwarded_to: None,
-        started_ms: now_ms(),
-        answered_ms: None,
-    }
+        now_ms(),
+    )
 }
 
 /// A call that failed before it could start: shown as ended at once.
