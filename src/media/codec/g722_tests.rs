@@ -1,3 +1,4 @@
+use super::super::test_signal::{goertzel, peak, rms, zero_crossings};
 use super::*;
 use ezk_g722::libg722::{decoder::Decoder, Bitrate};
 use std::f64::consts::TAU;
@@ -24,37 +25,6 @@ fn speechlike(n: usize) -> Vec<i16> {
             (env * v * 6000.0 + noise).clamp(-32_000.0, 32_000.0) as i16
         })
         .collect()
-}
-
-fn rms(s: &[i16]) -> f64 {
-    (s.iter().map(|&x| (x as f64).powi(2)).sum::<f64>() / s.len() as f64).sqrt()
-}
-
-fn peak(s: &[i16]) -> i32 {
-    s.iter().map(|&x| (x as i32).abs()).max().unwrap_or(0)
-}
-
-/// Power of `freq` in `s` (Goertzel), normalised by length.
-fn goertzel(s: &[i16], freq: f64) -> f64 {
-    let k = 2.0 * (TAU * freq / 16_000.0).cos();
-    let (mut s1, mut s2) = (0.0, 0.0);
-    for &x in s {
-        let s0 = x as f64 + k * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    (s1 * s1 + s2 * s2 - k * s1 * s2) / (s.len() as f64).powi(2)
-}
-
-/// Sign changes, skipping exact zeros.
-fn zero_crossings(s: &[i16]) -> usize {
-    let mut signs = s.iter().filter(|&&x| x != 0).map(|&x| x > 0);
-    let Some(mut last) = signs.next() else {
-        return 0;
-    };
-    signs
-        .filter(|&now| std::mem::replace(&mut last, now) != now)
-        .count()
 }
 
 fn encode_all(codec: &mut G722, pcm: &[i16]) -> Vec<Vec<u8>> {
@@ -116,10 +86,10 @@ fn round_trip(freq: f64) {
     assert_eq!(back.len(), tone.len());
     // Past the start-up: the last 0.9 s.
     let tail = &back[5 * FRAME..];
-    let at = goertzel(tail, freq);
+    let at = goertzel(tail, freq, 16_000.0);
     // 8000 - freq: the mirror image the sub-band split must cancel.
     for other in [freq * 0.8, freq * 1.2, 8000.0 - freq, freq / 2.0] {
-        let p = goertzel(tail, other);
+        let p = goertzel(tail, other, 16_000.0);
         assert!(at > 1000.0 * p, "{freq} Hz: {at} vs {other} Hz: {p}");
     }
     // 0.9 s of `freq` crosses zero 1.8 * freq times.

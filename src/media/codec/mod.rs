@@ -215,6 +215,9 @@ impl AudioCodec for G711 {
 }
 
 #[cfg(test)]
+mod test_signal;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -1,3 +1,4 @@
+use super::super::test_signal::{goertzel, rms, zero_crossings};
 use super::*;
 use std::f64::consts::TAU;
 
@@ -22,33 +23,6 @@ fn speechlike(n: usize) -> Vec<i16> {
             (env * v * 5000.0 + noise).clamp(-30_000.0, 30_000.0) as i16
         })
         .collect()
-}
-
-fn rms(s: &[i16]) -> f64 {
-    (s.iter().map(|&x| (x as f64).powi(2)).sum::<f64>() / s.len() as f64).sqrt()
-}
-
-/// Power of `freq` in `s` (Goertzel), normalised by length.
-fn goertzel(s: &[i16], freq: f64, rate: f64) -> f64 {
-    let k = 2.0 * (TAU * freq / rate).cos();
-    let (mut s1, mut s2) = (0.0, 0.0);
-    for &x in s {
-        let s0 = x as f64 + k * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    (s1 * s1 + s2 * s2 - k * s1 * s2) / (s.len() as f64).powi(2)
-}
-
-/// Sign changes, skipping exact zeros.
-fn zero_crossings(s: &[i16]) -> usize {
-    let mut signs = s.iter().filter(|&&x| x != 0).map(|&x| x > 0);
-    let Some(mut last) = signs.next() else {
-        return 0;
-    };
-    signs
-        .filter(|&now| std::mem::replace(&mut last, now) != now)
-        .count()
 }
 
 /// Signal-to-error ratio in dB of `got` against `want`.
